@@ -1,0 +1,115 @@
+public import Configuration
+import SMSBotCore
+
+extension AppConfiguration {
+    /// Reads and validates every key of SPEC §2 from `reader`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the first key whose value cannot be used.
+    public static func load(from reader: ConfigReader) throws(ConfigurationError) -> AppConfiguration {
+        let values = ConfigValues(reader: reader)
+        var config = AppConfiguration()
+
+        config.http.host = try values.string("http.host", default: config.http.host) { $0.isEmpty ? "must not be empty" : nil }
+        config.http.port = try values.int("http.port", default: config.http.port, in: 0...65535)
+        config.publicURL = try values.optionalString("public.url").map { url throws(ConfigurationError) in
+            try Self.httpURL(url, key: "public.url")
+        }
+        let databaseURL = try values.optionalString("database.url", isSecret: true)
+        if let databaseURL {
+            guard let location = DatabaseLocation(url: databaseURL) else {
+                throw ConfigurationError(
+                    key: "database.url", reason: "expected sqlite:PATH, sqlite::memory: or postgres://user:pass@host:5432/db")
+            }
+            config.database = location
+        }
+
+        config.twilio.accountSID = try values.optionalString("twilio.accountSid").map { sid throws(ConfigurationError) in
+            guard Self.isSID(sid, prefix: "AC") else {
+                throw ConfigurationError(key: "twilio.accountSid", reason: "expected AC followed by 32 hex digits")
+            }
+            return sid
+        }
+        config.twilio.authToken = try values.optionalString("twilio.authToken", isSecret: true).map(Secret.init)
+        config.twilio.webhookSigningKey = try values.optionalString("twilio.webhookSigningKey", isSecret: true).map(Secret.init)
+        config.twilio.fromNumber = try values.optionalString("twilio.fromNumber").map { number throws(ConfigurationError) in
+            guard PhoneNumber(e164: number) != nil else {
+                throw ConfigurationError(key: "twilio.fromNumber", reason: "expected an E.164 number such as +15550009999")
+            }
+            return number
+        }
+        config.twilio.messagingServiceSID = try values.optionalString("twilio.messagingServiceSid").map { sid throws(ConfigurationError) in
+            guard Self.isSID(sid, prefix: "MG") else {
+                throw ConfigurationError(key: "twilio.messagingServiceSid", reason: "expected MG followed by 32 hex digits")
+            }
+            return sid
+        }
+        if let apiBaseURL = try values.optionalString("twilio.apiBaseUrl") {
+            config.twilio.apiBaseURL = try Self.httpURL(apiBaseURL, key: "twilio.apiBaseUrl")
+        }
+
+        config.sender = try Self.sender(values.optionalString("sms.sender"), twilio: config.twilio)
+
+        config.businessName = try values.string("business.name", default: config.businessName) { $0.isEmpty ? "must not be empty" : nil }
+        config.helpContact = try values.string("business.helpContact", default: config.helpContact) { $0.isEmpty ? "must not be empty" : nil }
+
+        config.otp.length = try values.int("otp.length", default: config.otp.length, in: 6...10)
+        config.otp.ttlSeconds = try values.int("otp.ttlSeconds", default: config.otp.ttlSeconds, in: 30...600)
+        config.otp.maxAttempts = try values.int("otp.maxAttempts", default: config.otp.maxAttempts, in: 1...20)
+        config.otp.resendCooldownSeconds = try values.int(
+            "otp.resendCooldownSeconds", default: config.otp.resendCooldownSeconds, in: 0...3600)
+        config.otp.maxSendsPerHour = try values.int("otp.maxSendsPerHour", default: config.otp.maxSendsPerHour, in: 1...100)
+        config.otp.lockoutSeconds = try values.int("otp.lockoutSeconds", default: config.otp.lockoutSeconds, in: 1...86400)
+        config.sessionIdleSeconds = try values.int("session.idleSeconds", default: config.sessionIdleSeconds, in: 60...86400)
+
+        config.secretsKey = try values.optionalString("secrets.key", isSecret: true).map { key throws(ConfigurationError) in
+            guard key.utf8.count >= 32 else {
+                throw ConfigurationError(key: "secrets.key", reason: "must be at least 32 characters")
+            }
+            return Secret(key)
+        }
+        config.adminToken = try values.optionalString("admin.token", isSecret: true).map(Secret.init)
+        config.templatesPath = try values.string("templates.path", default: config.templatesPath) { $0.isEmpty ? "must not be empty" : nil }
+        config.phoneDefaultRegion = try values.string("phone.defaultRegion", default: config.phoneDefaultRegion) { region in
+            region.utf8.count == 2 && region.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") })
+                ? nil : "expected a two-letter ISO 3166 region code such as US"
+        }
+        return config
+    }
+
+    private static func sender(_ name: String?, twilio: Twilio) throws(ConfigurationError) -> SenderKind {
+        let hasCredentials = twilio.accountSID != nil && twilio.authToken != nil
+        guard let name else { return hasCredentials ? .twilio : .console }
+        guard let kind = SenderKind(rawValue: name.lowercased()) else {
+            throw ConfigurationError(key: "sms.sender", reason: "unknown sender \"\(name)\"; expected twilio or console")
+        }
+        if kind == .twilio {
+            guard hasCredentials else {
+                throw ConfigurationError(key: "sms.sender", reason: "twilio needs twilio.accountSid and twilio.authToken")
+            }
+            guard twilio.fromNumber != nil || twilio.messagingServiceSID != nil else {
+                throw ConfigurationError(key: "sms.sender", reason: "twilio needs twilio.fromNumber or twilio.messagingServiceSid")
+            }
+        }
+        return kind
+    }
+
+    /// An absolute http(s) URL with a host, returned without its trailing slash.
+    private static func httpURL(_ value: String, key: String) throws(ConfigurationError) -> String {
+        let lowered = value.lowercased()
+        let scheme = lowered.hasPrefix("https://") ? "https://" : lowered.hasPrefix("http://") ? "http://" : nil
+        guard let scheme else {
+            throw ConfigurationError(key: key, reason: "expected an http:// or https:// URL, got \"\(value)\"")
+        }
+        let host = value.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !host.isEmpty, !value.contains("#"), !value.contains(" ") else {
+            throw ConfigurationError(key: key, reason: "expected an http:// or https:// URL with a host, got \"\(value)\"")
+        }
+        var url = value
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    private static func isSID(_ value: String, prefix: String) -> Bool {
+        value.utf8.count == 34 && value.hasPrefix(prefix) && value.dropFirst(2).allSatisfy(\.isHexDigit)
+    }
+}

@@ -1,0 +1,62 @@
+/// Everything smsbot is configured with (SPEC §2), typed and validated.
+///
+/// The defaults are the embedded default: SQLite under `data/`, the console sender,
+/// development mode. Build one with ``load(from:)`` or set fields directly in tests.
+public struct AppConfiguration: Sendable {
+    /// The HTTP listener.
+    public struct HTTP: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+    }
+
+    /// The Twilio account, webhook signing and Messages API settings.
+    public struct Twilio: Sendable {
+        public var accountSID: String?
+        public var authToken: Secret?
+        public var webhookSigningKey: Secret?
+        public var fromNumber: String?
+        public var messagingServiceSID: String?
+        public var apiBaseURL = "https://api.twilio.com"
+    }
+
+    /// How outbound SMS leave the server.
+    public enum SenderKind: String, Sendable {
+        /// Through the Twilio Messages REST API.
+        case twilio
+        /// Printed to standard output; nothing is sent.
+        case console
+    }
+
+    /// One-time passcode rules.
+    public struct OTP: Sendable {
+        public var length = 6
+        public var ttlSeconds = 300
+        public var maxAttempts = 5
+        public var resendCooldownSeconds = 30
+        public var maxSendsPerHour = 5
+        public var lockoutSeconds = 900
+    }
+
+    public var http = HTTP()
+    /// The external base URL Twilio calls, without a trailing slash.
+    public var publicURL: String?
+    public var database = DatabaseLocation.sqliteFile(path: "data/smsbot.sqlite")
+    public var twilio = Twilio()
+    public var sender = SenderKind.console
+    public var businessName = "Acme Insurance"
+    public var helpContact = "1-800-555-0100"
+    public var otp = OTP()
+    public var sessionIdleSeconds = 900
+    public var secretsKey: Secret?
+    public var adminToken: Secret?
+    public var templatesPath = "Templates"
+    public var phoneDefaultRegion = "US"
+
+    /// The embedded default.
+    public init() {}
+
+    /// Whether inbound requests must be signed: whenever Twilio credentials for signing are configured.
+    public var requiresSignedWebhooks: Bool {
+        twilio.authToken != nil || twilio.webhookSigningKey != nil
+    }
+}

@@ -1,0 +1,67 @@
+public import Hummingbird
+import Logging
+
+/// Builds the application: the one place where the store, templates, controllers and
+/// services are chosen and wired. `smsbot serve` and the tests both call it.
+public func buildApplication(
+    _ configuration: AppConfiguration,
+    environment: AppEnvironment = .live
+) async throws -> some ApplicationProtocol {
+    let logger = environment.logger
+    let store = try openStore(configuration.database)
+    let templates = try ReplyTemplates(directory: configuration.templatesPath)
+    let authenticator = WebhookAuthenticator(configuration: configuration)
+    announce(configuration, developmentMode: authenticator.isDevelopmentMode, logger: logger)
+
+    let router = Router(context: AppRequestContext.self)
+    router.addRoutes(
+        TwilioWebhookController(
+            store: store, authenticator: authenticator, templates: templates,
+            businessName: configuration.businessName, environment: environment
+        ).endpoints,
+        atPath: "/twilio")
+    router.addRoutes(HealthController(store: store).endpoints)
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: nil),
+        logger: logger)
+}
+
+/// Opens (and migrates) the store `location` names.
+public func openStore(_ location: DatabaseLocation) throws -> SQLiteStore {
+    switch location {
+    case .sqliteFile(let path):
+        return try SQLiteStore(path: path)
+    case .sqliteInMemory:
+        return try SQLiteStore()
+    case .postgres:
+        throw ConfigurationError(key: "database.url", reason: "PostgreSQL is not supported by this build yet; use sqlite:PATH")
+    }
+}
+
+private func announce(_ configuration: AppConfiguration, developmentMode: Bool, logger: Logger) {
+    if developmentMode {
+        logger.warning(
+            "DEVELOPMENT MODE: no twilio.authToken configured, webhook signatures are NOT checked and SMS go to the console")
+    } else if configuration.publicURL == nil {
+        logger.warning("public.url is not set: signatures are checked against the URL rebuilt from each request's Host header")
+    }
+    logger.info(
+        "smsbot configured",
+        metadata: [
+            "database": "\(configuration.database.summary)", "sender": "\(configuration.sender.rawValue)",
+            "address": "\(configuration.http.host):\(configuration.http.port)",
+        ])
+}
+
+extension DatabaseLocation {
+    /// A description that is safe to log: no credentials.
+    public var summary: String {
+        switch self {
+        case .sqliteFile(let path): "sqlite:\(path)"
+        case .sqliteInMemory: "sqlite::memory:"
+        case .postgres: "postgres"
+        }
+    }
+}

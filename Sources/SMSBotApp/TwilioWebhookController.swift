@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+import SMSBotCore
+import TwilioKit
+
+/// `POST /twilio/sms`: Twilio's "A message comes in" webhook (SPEC §3).
+struct TwilioWebhookController<Store: SMSBotStore>: Sendable {
+    let store: Store
+    let authenticator: WebhookAuthenticator
+    let templates: ReplyTemplates
+    let businessName: String
+    let environment: AppEnvironment
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post("sms", use: receiveMessage)
+        return routes
+    }
+
+    /// Checks, in order: media type, size and encoding, signature, required fields, account;
+    /// then handles the message once per `MessageSid` and answers with TwiML.
+    @Sendable func receiveMessage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.twilioForm()
+        try authenticator.verifySignature(of: request, parameters: form, logger: context.logger)
+        let message = try InboundMessage(form: form)
+        try authenticator.verifyAccount(message.accountSID)
+
+        let greeting = templates.render(.greeting, ["businessName": businessName])
+        let outcome: InboundOutcome
+        do {
+            outcome = try await store.processInbound(messageSID: message.messageSID, from: message.from, at: environment.now()) {
+                _ in [greeting]
+            }
+        } catch {
+            context.logger.error("store unavailable for inbound message", metadata: ["error": "\(error)"])
+            throw WebhookError.storeUnavailable
+        }
+        context.logger.info(
+            "inbound message",
+            metadata: [
+                "from": "\(message.from.masked)", "sid": "\(message.messageSID)",
+                "outcome": "\(outcome.isReplay ? "replayed" : "handled")",
+            ])
+        return Response(
+            status: .ok,
+            headers: [.contentType: TwiMLResponse.contentType],
+            body: .init(byteBuffer: ByteBuffer(string: TwiMLResponse(messages: outcome.replies).xml)))
+    }
+}
+
+extension InboundOutcome {
+    fileprivate var isReplay: Bool {
+        if case .replayed = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,88 @@
+/// The parameters of an `application/x-www-form-urlencoded` body, in the order they arrived.
+///
+/// Decoding follows the WHATWG URL standard as Twilio produces it: `&`-separated pairs,
+/// `+` is a space, `%XX` escapes are bytes of UTF-8 text. Unlike that standard, a malformed
+/// escape or invalid UTF-8 is rejected rather than replaced, so a signature is never computed
+/// over text that differs from what was signed.
+public struct FormParameters: Sendable, Equatable {
+    /// Every name/value pair, repeated names kept, in arrival order.
+    public let pairs: [(name: String, value: String)]
+
+    /// Creates parameters from already-decoded pairs.
+    public init(_ pairs: [(name: String, value: String)]) {
+        self.pairs = pairs
+    }
+
+    /// Decodes a urlencoded body.
+    public init(decoding body: some Collection<UInt8>) throws(FormDecodingError) {
+        var pairs: [(name: String, value: String)] = []
+        for field in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = field.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try Self.unescape(parts[0], index: pairs.count)
+            let value = parts.count > 1 ? try Self.unescape(parts[1], index: pairs.count) : ""
+            pairs.append((name, value))
+        }
+        self.pairs = pairs
+    }
+
+    /// The first value for `name`, if any.
+    public subscript(name: String) -> String? {
+        pairs.first { $0.name == name }?.value
+    }
+
+    /// Every value for `name`, in arrival order.
+    public func values(for name: String) -> [String] {
+        pairs.compactMap { $0.name == name ? $0.value : nil }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    private static func unescape(_ bytes: some Collection<UInt8>, index: Int) throws(FormDecodingError) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                output.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    throw .malformedEscape(pair: index + 1)
+                }
+                output.append(high << 4 | low)
+            default:
+                output.append(byte)
+            }
+        }
+        guard let text = String(validating: output, as: UTF8.self) else {
+            throw .invalidUTF8(pair: index + 1)
+        }
+        return text
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Why a urlencoded body could not be decoded. The text names the position, never the content.
+public enum FormDecodingError: Error, Equatable, CustomStringConvertible {
+    /// A `%` not followed by two hex digits.
+    case malformedEscape(pair: Int)
+    /// Escapes that decode to bytes which are not UTF-8 text.
+    case invalidUTF8(pair: Int)
+
+    public var description: String {
+        switch self {
+        case .malformedEscape(let pair): "malformed percent escape in form field \(pair)"
+        case .invalidUTF8(let pair): "form field \(pair) is not valid UTF-8"
+        }
+    }
+}
