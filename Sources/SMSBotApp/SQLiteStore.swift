@@ -34,7 +34,8 @@ public final class SQLiteStore: SMSBotStore {
     }
 
     public func checkHealth() async throws {
-        _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        // Touches the schema, not only the connection: a store without its tables is not healthy.
+        _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1 FROM processed_messages LIMIT 1") }
     }
 
     public func processInbound(

@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SMSBotApp
+import Testing
+
+/// Every vector computed by Twilio's official library, posted through the real HTTP route.
+@Suite struct SignatureVectorHTTPTests {
+    struct Vector: Decodable, Sendable, CustomTestStringConvertible {
+        let name: String
+        let url: String
+        let token: String
+        let algorithm: String
+        let signatureSettingsHeader: String?
+        let rawBody: String
+        let signature: String
+        let valid: Bool
+
+        var testDescription: String { name }
+
+        static let all: [Vector] = {
+            struct File: Decodable { let cases: [Vector] }
+            let url = TestPaths.repositoryRoot.deletingLastPathComponent()
+                .appendingPathComponent("shared/testdata/twilio-signature-vectors.json")
+            do {
+                return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+            } catch {
+                fatalError("cannot read \(url.path): \(error)")
+            }
+        }()
+
+        /// The vector's URL split into the server's public URL and the path it is posted to.
+        var publicURLAndPath: (String, String) {
+            let afterScheme = url.range(of: "://")!.upperBound
+            let pathStart = url[afterScheme...].firstIndex(of: "/")!
+            return (String(url[..<pathStart]), String(url[pathStart...]))
+        }
+    }
+
+    @Test(arguments: Vector.all)
+    func theWebhookAcceptsExactlyTheValidVectors(vector: Vector) async throws {
+        let (publicURL, path) = vector.publicURLAndPath
+        var configuration = AppConfiguration.test()
+        configuration.publicURL = publicURL
+        if vector.signatureSettingsHeader != nil {
+            configuration.twilio.webhookSigningKey = Secret(vector.token)
+        } else {
+            configuration.twilio.authToken = Secret(vector.token)
+        }
+        let extraHeaders: HTTPFields = vector.signatureSettingsHeader.map {
+            [HTTPField.Name("X-Twilio-Webhooks-Signature-Settings")!: $0]
+        } ?? [:]
+        let app = try await buildApplication(configuration)
+        try await app.test(.live) { client in
+            let response = try await client.post(
+                rawBody: vector.rawBody, path: path, signature: vector.signature, extraHeaders: extraHeaders)
+            #expect(response.status == (vector.valid ? .ok : .forbidden), "\(response.text)")
+            if vector.valid {
+                #expect(response.headers[.contentType] == "text/xml; charset=utf-8")
+                #expect(response.text.contains("<Response><Message>"))
+            }
+        }
+    }
+
+    @Test func aSharedKeySignatureIsRefusedWhenNoSigningKeyIsConfigured() async throws {
+        let vector = try #require(Vector.all.first { $0.signatureSettingsHeader != nil })
+        let (publicURL, path) = vector.publicURLAndPath
+        var configuration = AppConfiguration.test()
+        configuration.publicURL = publicURL
+        configuration.twilio.authToken = Secret(vector.token)  // the right secret, but not configured as the signing key
+        let app = try await buildApplication(configuration)
+        try await app.test(.live) { client in
+            let response = try await client.post(
+                rawBody: vector.rawBody, path: path, signature: vector.signature,
+                extraHeaders: [HTTPField.Name("X-Twilio-Webhooks-Signature-Settings")!: vector.signatureSettingsHeader!])
+            #expect(response.status == .forbidden)
+        }
+    }
+}

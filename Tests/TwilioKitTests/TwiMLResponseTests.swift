@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TwilioKit
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@Suite struct TwiMLResponseTests {
+    @Test func noMessagesIsAnEmptyResponse() {
+        #expect(TwiMLResponse().xml == #"<?xml version="1.0" encoding="UTF-8"?><Response/>"#)
+    }
+
+    @Test func markupCharactersAreEscaped() {
+        let xml = TwiMLResponse(messages: [#"<b>Tom & "Jerry's"</b>"#]).xml
+        #expect(
+            xml == #"<?xml version="1.0" encoding="UTF-8"?><Response><Message>&lt;b&gt;Tom &amp; &quot;Jerry&apos;s&quot;&lt;/b&gt;</Message></Response>"#
+        )
+    }
+
+    @Test func everyMessageBecomesOneElementAndParsesBackToItsText() throws {
+        let texts = [#"Premium: $128.40 <due> & "soon" 'ok'"#, "Olá, 保险 🚗 €5", "line one\nline two", "]]> <![CDATA["]
+        let parsed = try MessageTexts(parsing: TwiMLResponse(messages: texts).xml)
+        #expect(parsed.texts == texts)
+    }
+
+    @Test func charactersXMLCannotCarryAreDroppedSoTheDocumentStaysWellFormed() throws {
+        let parsed = try MessageTexts(parsing: TwiMLResponse(messages: ["a\u{0}b\u{1B}c\u{FFFF}d\tz"]).xml)
+        #expect(parsed.texts == ["abcd\tz"])
+    }
+}
+
+/// Collects the text of each `<Message>` with Foundation's XML parser, failing on malformed XML.
+private final class MessageTexts: NSObject, XMLParserDelegate {
+    private(set) var texts: [String] = []
+    private var current: String?
+
+    init(parsing xml: String) throws {
+        super.init()
+        let parser = XMLParser(data: Data(xml.utf8))
+        parser.delegate = self
+        guard parser.parse() else {
+            throw parser.parserError ?? CocoaError(.fileReadCorruptFile)
+        }
+    }
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        if elementName == "Message" { current = "" }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        current? += string
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        if elementName == "Message", let current {
+            texts.append(current)
+            self.current = nil
+        }
+    }
+}
