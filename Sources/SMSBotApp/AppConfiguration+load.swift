@@ -76,19 +76,25 @@ extension AppConfiguration {
         return config
     }
 
+    /// The sender named by `sms.sender`, by default `twilio` when credentials are set; a Twilio
+    /// sender must have credentials and something to send from.
     private static func sender(_ name: String?, twilio: Twilio) throws(ConfigurationError) -> SenderKind {
         let hasCredentials = twilio.accountSID != nil && twilio.authToken != nil
-        guard let name else { return hasCredentials ? .twilio : .console }
-        guard let kind = SenderKind(rawValue: name.lowercased()) else {
-            throw ConfigurationError(key: "sms.sender", reason: "unknown sender \"\(name)\"; expected twilio or console")
-        }
-        if kind == .twilio {
-            guard hasCredentials else {
+        let kind: SenderKind
+        if let name {
+            guard let named = SenderKind(rawValue: name.lowercased()) else {
+                throw ConfigurationError(key: "sms.sender", reason: "unknown sender \"\(name)\"; expected twilio or console")
+            }
+            guard named == .console || hasCredentials else {
                 throw ConfigurationError(key: "sms.sender", reason: "twilio needs twilio.accountSid and twilio.authToken")
             }
-            guard twilio.fromNumber != nil || twilio.messagingServiceSID != nil else {
-                throw ConfigurationError(key: "sms.sender", reason: "twilio needs twilio.fromNumber or twilio.messagingServiceSid")
-            }
+            kind = named
+        } else {
+            kind = hasCredentials ? .twilio : .console
+        }
+        if kind == .twilio, twilio.fromNumber == nil, twilio.messagingServiceSID == nil {
+            throw ConfigurationError(
+                key: "twilio.fromNumber", reason: "required to send through Twilio (or set twilio.messagingServiceSid)")
         }
         return kind
     }
