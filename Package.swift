@@ -30,6 +30,9 @@ let package = Package(
     targets: [
         .target(
             name: "SMSBotCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto")
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,0 +1,63 @@
+public import Foundation
+
+/// What the bot remembers about one phone number between messages. Stored as JSON.
+///
+/// Opting out is not a state here: it is a durable flag outside the conversation
+/// (``MessageContext/isOptedOut``), so forgetting a conversation can never opt a number back in.
+public enum ConversationState: Codable, Equatable, Sendable {
+    /// Never written, or forgotten (LOGOUT, STOP, purge).
+    case new
+    /// Greeted; waiting for a policy number.
+    case awaitingPolicyNumber
+    /// A code was issued for a policy and not yet used.
+    case codePending(PendingCode)
+    /// Too many wrong codes: that policy is locked for this number until `until`.
+    case locked(policy: PolicyNumber, until: Date)
+    /// The texter proved they hold the phone on file for `policy`.
+    case verified(VerifiedSession)
+}
+
+/// A one-time passcode waiting to be entered. Only its HMAC is kept.
+public struct PendingCode: Codable, Equatable, Sendable {
+    /// The policy the code was issued for (which may not exist: see ``ConversationEngine``).
+    public var policy: PolicyNumber
+    /// HMAC-SHA256 of the code bound to the requester and policy; random bytes for an unknown policy.
+    public var codeHash: Data
+    public var issuedAt: Date
+    public var expiresAt: Date
+    /// Wrong attempts so far.
+    public var attempts: Int
+    /// What the customer asked for alongside the policy number, answered once verified.
+    public var request: PolicyQuestion?
+
+    /// Creates a pending code.
+    public init(policy: PolicyNumber, codeHash: Data, issuedAt: Date, expiresAt: Date, attempts: Int, request: PolicyQuestion?) {
+        self.policy = policy
+        self.codeHash = codeHash
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.attempts = attempts
+        self.request = request
+    }
+}
+
+/// A verified session.
+public struct VerifiedSession: Codable, Equatable, Sendable {
+    public var policy: PolicyNumber
+    /// The last message received; the session ends `session.idleSeconds` after it.
+    public var lastActivity: Date
+
+    /// Creates a session.
+    public init(policy: PolicyNumber, lastActivity: Date) {
+        self.policy = policy
+        self.lastActivity = lastActivity
+    }
+}
+
+/// A question a verified customer can ask about their policy.
+public enum PolicyQuestion: String, Codable, CaseIterable, Sendable {
+    case status
+    case premium
+    case coverage
+    case claims
+}

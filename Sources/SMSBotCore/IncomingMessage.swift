@@ -1,0 +1,31 @@
+public import Foundation
+
+/// An inbound SMS as the engine sees it.
+public struct IncomingMessage: Equatable, Sendable {
+    public var from: PhoneNumber
+    public var text: String
+    public var mediaCount: Int
+    public var receivedAt: Date
+
+    /// Creates a message.
+    public init(from: PhoneNumber, text: String, mediaCount: Int = 0, receivedAt: Date) {
+        self.from = from
+        self.text = text
+        self.mediaCount = mediaCount
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What handling one message decided: the state to save, the replies, the effects to apply.
+public struct Transition: Equatable, Sendable {
+    public var state: ConversationState
+    public var replies: [Reply]
+    public var effects: [Effect]
+
+    /// Creates a transition.
+    public init(state: ConversationState, replies: [Reply] = [], effects: [Effect] = []) {
+        self.state = state
+        self.replies = replies
+        self.effects = effects
+    }
+}
