@@ -49,8 +49,8 @@ extension AppConfiguration {
 
         config.sender = try Self.sender(values.optionalString("sms.sender"), twilio: config.twilio)
 
-        config.businessName = try values.string("business.name", default: config.businessName) { $0.isEmpty ? "must not be empty" : nil }
-        config.helpContact = try values.string("business.helpContact", default: config.helpContact) { $0.isEmpty ? "must not be empty" : nil }
+        config.businessName = try values.string("business.name", default: config.businessName, check: Self.fitsOneSegment)
+        config.helpContact = try values.string("business.helpContact", default: config.helpContact, check: Self.fitsOneSegment)
 
         config.otp.length = try values.int("otp.length", default: config.otp.length, in: 6...10)
         config.otp.ttlSeconds = try values.int("otp.ttlSeconds", default: config.otp.ttlSeconds, in: 30...600)
@@ -113,6 +113,14 @@ extension AppConfiguration {
         var url = value
         while url.hasSuffix("/") { url.removeLast() }
         return url
+    }
+
+    /// HELP and the code SMS must fit one GSM-7 segment with the business name and help contact in them.
+    private static func fitsOneSegment(_ value: String) -> String? {
+        if value.isEmpty { return "must not be empty" }
+        if value.count > 30 { return "must be at most 30 characters, so HELP and the code SMS fit one segment" }
+        if SMSSegments(value).encoding != .gsm7 { return "must use only GSM-7 characters, so HELP and the code SMS fit one segment" }
+        return nil
     }
 
     private static func isSID(_ value: String, prefix: String) -> Bool {

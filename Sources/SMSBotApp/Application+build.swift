@@ -8,28 +8,26 @@ public func buildApplication(
     environment: AppEnvironment = .live
 ) async throws -> some ApplicationProtocol {
     let logger = environment.logger
-    let store = try openStore(configuration.database)
-    let templates = try ReplyTemplates(directory: configuration.templatesPath)
+    let services = try AppServices(configuration, environment: environment)
     let authenticator = WebhookAuthenticator(configuration: configuration)
     announce(configuration, developmentMode: authenticator.isDevelopmentMode, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
     router.addRoutes(
-        TwilioWebhookController(
-            store: store, authenticator: authenticator, templates: templates,
-            businessName: configuration.businessName, environment: environment
-        ).endpoints,
+        TwilioWebhookController(conversations: services.conversations, authenticator: authenticator, environment: environment)
+            .endpoints,
         atPath: "/twilio")
-    router.addRoutes(HealthController(store: store).endpoints)
+    router.addRoutes(HealthController(store: services.store).endpoints)
 
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: nil),
+        services: [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)],
         logger: logger)
 }
 
 /// Opens (and migrates) the store `location` names.
-public func openStore(_ location: DatabaseLocation) throws -> SQLiteStore {
+public func openStore(_ location: DatabaseLocation) throws -> any SMSBotStore {
     switch location {
     case .sqliteFile(let path):
         return try SQLiteStore(path: path)

@@ -2,8 +2,8 @@ import Hummingbird
 import Logging
 
 /// `GET /healthz`: `200 {"status":"ok"}` when the store answers, `503` otherwise.
-struct HealthController<Store: SMSBotStore>: Sendable {
-    let store: Store
+struct HealthController: Sendable {
+    let store: any SMSBotStore
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)

@@ -7,15 +7,10 @@ import Mustache
 /// missing or broken template stops start-up naming the file instead of failing a customer.
 /// Templates render as plain text: nothing is HTML-escaped, and surrounding white space is trimmed.
 public struct ReplyTemplates: Sendable {
-    /// The names of the templates the app renders.
-    public enum Name: String, CaseIterable, Sendable {
-        case greeting
-    }
-
     private let library: MustacheLibrary
 
-    /// Loads and checks every template in `directory`.
-    public init(directory: String) throws(TemplateError) {
+    /// Loads and checks every template in `directory`; each of `required` must be there.
+    public init(directory: String, required: Set<String>) throws(TemplateError) {
         let folder = URL(fileURLWithPath: directory, isDirectory: true)
         let files: [URL]
         do {
@@ -36,16 +31,15 @@ public struct ReplyTemplates: Sendable {
                 throw TemplateError(file: file.path, reason: "is not valid Mustache (\(error))")
             }
         }
-        for name in Name.allCases where library.getTemplate(named: name.rawValue) == nil {
-            throw TemplateError(file: folder.appendingPathComponent(name.rawValue + ".mustache").path, reason: "is missing")
+        for name in required.sorted() where library.getTemplate(named: name) == nil {
+            throw TemplateError(file: folder.appendingPathComponent(name + ".mustache").path, reason: "is missing")
         }
         self.library = library
     }
 
-    /// Renders template `name` with `values`.
-    public func render(_ name: Name, _ values: [String: String] = [:]) -> String {
-        // Every name was checked at start-up, so a template is always there.
-        let text = library.render(values, withTemplate: name.rawValue) ?? ""
+    /// Renders template `name` with `values`; a name not checked at start-up renders empty.
+    public func render(_ name: String, _ values: [String: Any] = [:]) -> String {
+        let text = library.render(values, withTemplate: name) ?? ""
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

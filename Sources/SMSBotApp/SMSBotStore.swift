@@ -1,24 +1,60 @@
 public import Foundation
 public import SMSBotCore
 
-/// Where smsbot keeps everything: policies, conversations, codes, idempotency records,
+/// Where smsbot keeps everything: policies, conversations, codes issued, idempotency records,
 /// the outbox and the audit trail. SQLite and PostgreSQL implement it; no SQL leaves them.
 public protocol SMSBotStore: Sendable {
-    /// Succeeds when the store answers a trivial query.
+    /// Succeeds when the store answers a query that touches its schema.
     func checkHealth() async throws
 
-    /// Handles an inbound message exactly once.
+    /// Handles an inbound message exactly once, in one transaction.
     ///
-    /// For a `MessageSID` not seen before, `handle` runs inside one transaction with the
-    /// conversation of `from` (serialized per phone number), and its replies are stored with
-    /// the SID. For a SID already seen nothing runs and the stored replies come back, or none
-    /// once they are older than ``InboundMessageRecord/replyRetention``.
+    /// For a `MessageSID` not seen before: loads the conversation of `message.from` (serialized
+    /// per phone number) and the ``MessageContext`` for it and for `mentionedPolicies`, runs
+    /// `decide`, then saves the new state, queues the outbound SMS, applies the effects and
+    /// records the SID with the replies. For a SID already seen nothing runs and the stored
+    /// replies come back, or none once they are older than ``InboundMessageRecord/replyRetention``.
     func processInbound(
         messageSID: MessageSID,
-        from: PhoneNumber,
-        at now: Date,
-        handle: @escaping @Sendable (inout Conversation) -> [String]
+        message: IncomingMessage,
+        mentionedPolicies: [PolicyNumber],
+        decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome
+
+    /// Inserts or updates policies (with their claims, replaced whole), all or nothing.
+    func upsertPolicies(_ policies: [Policy], at now: Date) async throws
+
+    /// Every policy, ordered by number.
+    func allPolicies() async throws -> [Policy]
+
+    /// Claims up to `limit` outbound SMS that are due, marking them in flight.
+    func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage]
+
+    /// Records what became of an outbound SMS claimed by ``claimDueOutbound(at:limit:)``.
+    func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws
+
+    /// Deletes what SPEC §5 says is kept no longer; returns how many rows went.
+    func purge(at now: Date) async throws -> Int
+}
+
+/// What the app decided for one inbound message, ready to store.
+public struct InboundDecision: Sendable {
+    public var state: ConversationState
+    /// The reply texts, rendered.
+    public var replies: [String]
+    /// SMS to queue in the outbox, in the same transaction.
+    public var outbound: [OutboundSMS]
+    /// The engine's effects; the store applies all but ``Effect/sendCode(code:to:policy:expiresAt:)``,
+    /// which arrives rendered in ``outbound``.
+    public var effects: [Effect]
+
+    /// Creates a decision.
+    public init(state: ConversationState, replies: [String], outbound: [OutboundSMS] = [], effects: [Effect] = []) {
+        self.state = state
+        self.replies = replies
+        self.outbound = outbound
+        self.effects = effects
+    }
 }
 
 /// What became of an inbound message.
@@ -36,28 +72,12 @@ public enum InboundOutcome: Sendable, Equatable {
     }
 }
 
-/// The stored conversation of one phone number.
-public struct Conversation: Sendable, Equatable {
-    /// The customer's number.
-    public let phone: PhoneNumber
-    /// The engine's state, encoded; empty for a number that has never written (or was forgotten).
-    public var state: Data
-    /// When the customer last wrote.
-    public var updatedAt: Date
-
-    /// Creates a conversation record.
-    public init(phone: PhoneNumber, state: Data, updatedAt: Date) {
-        self.phone = phone
-        self.state = state
-        self.updatedAt = updatedAt
-    }
-
-    /// Whether this number has no stored conversation.
-    public var isNew: Bool { state.isEmpty }
-}
-
 /// Facts about the stored record of an inbound message.
 public enum InboundMessageRecord {
     /// How long a reply (which may hold policy data) is kept for replaying to Twilio's retries.
     public static let replyRetention: TimeInterval = 15 * 60
+    /// How long a `MessageSid` is remembered at all.
+    public static let sidRetention: TimeInterval = 48 * 3600
+    /// How long an idle conversation's state is kept.
+    public static let conversationRetention: TimeInterval = 30 * 24 * 3600
 }

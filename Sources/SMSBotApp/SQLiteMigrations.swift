@@ -46,19 +46,15 @@ enum SQLiteMigrations {
             updated_at INTEGER NOT NULL
         );
         CREATE INDEX conversations_updated_at ON conversations(updated_at);
-        CREATE TABLE otp_challenges (
-            id INTEGER PRIMARY KEY,
+        CREATE TABLE otp_challenges (                -- every code issued, for the hourly cap; the code's HMAC
+            id INTEGER PRIMARY KEY,                  -- lives in the conversation state, the code nowhere
             requester_phone TEXT NOT NULL,
             policy_number TEXT NOT NULL,
-            destination_phone TEXT NOT NULL,
-            code_hash BLOB NOT NULL,
-            issued_at INTEGER NOT NULL,
-            expires_at INTEGER NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            status TEXT NOT NULL CHECK (status IN ('pending', 'verified', 'void', 'expired'))
+            destination_phone TEXT,                  -- NULL when the policy does not exist (nothing sent)
+            issued_at INTEGER NOT NULL
         );
-        CREATE UNIQUE INDEX otp_challenges_one_pending ON otp_challenges(requester_phone) WHERE status = 'pending';
         CREATE INDEX otp_challenges_destination ON otp_challenges(destination_phone, issued_at);
+        CREATE INDEX otp_challenges_requester ON otp_challenges(requester_phone, policy_number, issued_at);
         CREATE TABLE lockouts (
             id INTEGER PRIMARY KEY,
             phone TEXT NOT NULL,
@@ -81,12 +77,13 @@ enum SQLiteMigrations {
             requester_phone TEXT,                    -- the conversation that caused it
             body TEXT,                               -- an OTP's text is cleared once Twilio accepts it
             not_after INTEGER,                       -- an OTP is never sent after its expiry
-            status TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'dropped')),
             attempts INTEGER NOT NULL DEFAULT 0,
             next_attempt_at INTEGER NOT NULL,
             claimed_until INTEGER,
             twilio_sid TEXT UNIQUE,
-            error_code INTEGER,
+            error_code INTEGER,                      -- the provider's error code, e.g. Twilio 21610
+            last_error TEXT,                         -- why it was dropped or retried; never a number or a code
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL
         );

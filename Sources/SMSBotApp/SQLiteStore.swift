@@ -7,7 +7,7 @@ public import SMSBotCore
 /// SQLite has one writer at a time, so per-number serialization and the atomicity of each
 /// message's transaction come from the write queue itself.
 public final class SQLiteStore: SMSBotStore {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating when missing) the database file at `path` and migrates it.
     public convenience init(path: String) throws {
@@ -40,46 +40,28 @@ public final class SQLiteStore: SMSBotStore {
 
     public func processInbound(
         messageSID: MessageSID,
-        from: PhoneNumber,
-        at now: Date,
-        handle: @escaping @Sendable (inout Conversation) -> [String]
+        message: IncomingMessage,
+        mentionedPolicies: [PolicyNumber],
+        decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome {
         try await writer.write { db in
+            let now = message.receivedAt
             if let seen = try Row.fetchOne(
                 db, sql: "SELECT received_at, reply FROM processed_messages WHERE message_sid = ?",
                 arguments: [messageSID.rawValue])
             {
                 return .replayed(replies: try Self.keptReplies(seen, now: now))
             }
-            var conversation = try Self.conversation(of: from, in: db) ?? Conversation(phone: from, state: Data(), updatedAt: now)
-            let replies = handle(&conversation)
-            try Self.save(conversation, in: db)
+            let state = try Self.conversationState(of: message.from, in: db)
+            let context = try Self.context(for: message.from, state: state, mentioned: mentionedPolicies, now: now, in: db)
+            let decision = decide(state, context)
+            try Self.save(decision.state, of: message.from, at: now, in: db)
+            try Self.apply(decision, requester: message.from, at: now, in: db)
             try db.execute(
                 sql: "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (?, ?, ?, ?)",
-                arguments: [messageSID.rawValue, from.e164, now.unixMilliseconds, try Self.encode(replies)])
-            return .handled(replies: replies)
+                arguments: [messageSID.rawValue, message.from.e164, now.unixMilliseconds, try Self.encode(decision.replies)])
+            return .handled(replies: decision.replies)
         }
-    }
-
-    private static func conversation(of phone: PhoneNumber, in db: Database) throws -> Conversation? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT state, updated_at FROM conversations WHERE phone = ?", arguments: [phone.e164])
-        else { return nil }
-        return Conversation(phone: phone, state: row["state"], updatedAt: Date(unixMilliseconds: row["updated_at"]))
-    }
-
-    /// Saves the conversation, or forgets it when its state is empty.
-    private static func save(_ conversation: Conversation, in db: Database) throws {
-        if conversation.isNew {
-            try db.execute(sql: "DELETE FROM conversations WHERE phone = ?", arguments: [conversation.phone.e164])
-            return
-        }
-        try db.execute(
-            sql: """
-                INSERT INTO conversations (phone, state, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                """,
-            arguments: [conversation.phone.e164, conversation.state, conversation.updatedAt.unixMilliseconds])
     }
 
     private static func keptReplies(_ row: Row, now: Date) throws -> [String] {

@@ -5,11 +5,9 @@ import SMSBotCore
 import TwilioKit
 
 /// `POST /twilio/sms`: Twilio's "A message comes in" webhook (SPEC §3).
-struct TwilioWebhookController<Store: SMSBotStore>: Sendable {
-    let store: Store
+struct TwilioWebhookController: Sendable {
+    let conversations: ConversationService
     let authenticator: WebhookAuthenticator
-    let templates: ReplyTemplates
-    let businessName: String
     let environment: AppEnvironment
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -23,15 +21,14 @@ struct TwilioWebhookController<Store: SMSBotStore>: Sendable {
     @Sendable func receiveMessage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await request.twilioForm()
         try authenticator.verifySignature(of: request, parameters: form, logger: context.logger)
-        let message = try InboundMessage(form: form)
-        try authenticator.verifyAccount(message.accountSID)
+        let inbound = try InboundMessage(form: form)
+        try authenticator.verifyAccount(inbound.accountSID)
 
-        let greeting = templates.render(.greeting, ["businessName": businessName])
+        let message = IncomingMessage(
+            from: inbound.from, text: inbound.body, mediaCount: inbound.mediaCount, receivedAt: environment.now())
         let outcome: InboundOutcome
         do {
-            outcome = try await store.processInbound(messageSID: message.messageSID, from: message.from, at: environment.now()) {
-                _ in [greeting]
-            }
+            outcome = try await conversations.handle(message, messageSID: inbound.messageSID)
         } catch {
             context.logger.error("store unavailable for inbound message", metadata: ["error": "\(error)"])
             throw WebhookError.storeUnavailable
@@ -39,7 +36,7 @@ struct TwilioWebhookController<Store: SMSBotStore>: Sendable {
         context.logger.info(
             "inbound message",
             metadata: [
-                "from": "\(message.from.masked)", "sid": "\(message.messageSID)",
+                "from": "\(inbound.from.masked)", "sid": "\(inbound.messageSID)",
                 "outcome": "\(outcome.isReplay ? "replayed" : "handled")",
             ])
         return Response(

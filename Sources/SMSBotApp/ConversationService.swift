@@ -1,0 +1,37 @@
+public import Foundation
+public import SMSBotCore
+
+/// Runs one inbound message through the engine inside the store's transaction, and wakes
+/// the outbox when it may have queued an SMS. The webhook and `simulate` both use it.
+public struct ConversationService: Sendable {
+    let store: any SMSBotStore
+    let engine: ConversationEngine
+    let renderer: ReplyRenderer
+    let outbox: OutboxWorker
+
+    /// Handles `message` once per `messageSID`.
+    public func handle(_ message: IncomingMessage, messageSID: MessageSID) async throws -> InboundOutcome {
+        let engine = engine
+        let renderer = renderer
+        let outcome = try await store.processInbound(
+            messageSID: messageSID, message: message, mentionedPolicies: PolicyNumber.candidates(in: message.text)
+        ) { state, context in
+            var random = SystemRandomNumberGenerator()
+            let transition = engine.messageReceived(message, state: state, context: context, random: &random)
+            let outbound = transition.effects.compactMap { effect -> OutboundSMS? in
+                guard case .sendCode(let code, let to, _, let expiresAt) = effect else { return nil }
+                return OutboundSMS(kind: .otp, to: to, body: renderer.otpSMS(code: code), notAfter: expiresAt)
+            }
+            return InboundDecision(
+                state: transition.state, replies: transition.replies.map(renderer.render), outbound: outbound,
+                effects: transition.effects)
+        }
+        if case .handled = outcome { outbox.wake() }
+        return outcome
+    }
+
+    /// Sends what the outbox holds now, without waiting for the worker: for `simulate`.
+    public func deliverOutbox() async {
+        await outbox.deliverDue()
+    }
+}

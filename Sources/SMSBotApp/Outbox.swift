@@ -1,0 +1,45 @@
+public import Foundation
+public import SMSBotCore
+
+/// An SMS to send, as queued in the outbox.
+public struct OutboundSMS: Equatable, Sendable {
+    /// What the SMS carries: an OTP is dropped once expired and its text erased once accepted.
+    public enum Kind: String, Sendable {
+        case otp
+        case text
+    }
+
+    public var kind: Kind
+    public var to: PhoneNumber
+    public var body: String
+    /// An OTP's expiry: it is never sent after this.
+    public var notAfter: Date?
+
+    /// Creates an SMS.
+    public init(kind: Kind, to: PhoneNumber, body: String, notAfter: Date? = nil) {
+        self.kind = kind
+        self.to = to
+        self.body = body
+        self.notAfter = notAfter
+    }
+}
+
+/// A queued SMS claimed for sending.
+public struct OutboxMessage: Equatable, Sendable {
+    public var id: Int64
+    public var sms: OutboundSMS
+    /// Attempts made before this one.
+    public var attempts: Int
+    /// Whether the number opted out since the SMS was queued: then it must not be sent.
+    public var recipientOptedOut: Bool
+}
+
+/// What became of one send attempt.
+public enum OutboxResult: Equatable, Sendable {
+    /// The provider accepted the SMS (with its id, if it gives one).
+    case accepted(providerID: String?)
+    /// Not sent, and never will be (opted out, expired, refused); `code` is the provider's error code.
+    case dropped(reason: String, code: Int?)
+    /// Try again at `at`.
+    case retry(at: Date, code: Int?)
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import SMSBotCore
+public import ServiceLifecycle
+
+/// Sends what the outbox holds: woken when a message queues an SMS, and every second anyway,
+/// so rows left by a restart or a crashed worker go out within seconds. Stops on graceful shutdown.
+public final class OutboxWorker: Service, Sendable {
+    private let store: any SMSBotStore
+    private let sender: any SMSSender
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+
+    /// Sends at most this many attempts per SMS before giving up.
+    static let maxAttempts = 5
+    static let pollInterval: Duration = .seconds(1)
+
+    init(store: any SMSBotStore, sender: any SMSSender, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.store = store
+        self.sender = sender
+        self.now = now
+        self.logger = logger
+        (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks the worker to look at the outbox now.
+    func wake() {
+        wakeup.yield()
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [wakeup] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.pollInterval)
+                    wakeup.yield()
+                }
+            }
+            for await _ in wakeups.cancelOnGracefulShutdown() {
+                await deliverDue()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Sends every due SMS once; returns how many were handled.
+    @discardableResult
+    func deliverDue() async -> Int {
+        var handled = 0
+        while true {
+            let batch: [OutboxMessage]
+            do {
+                batch = try await store.claimDueOutbound(at: now(), limit: 16)
+            } catch {
+                logger.error("outbox unavailable", metadata: ["error": "\(error)"])
+                return handled
+            }
+            guard !batch.isEmpty else { return handled }
+            for message in batch {
+                await deliver(message)
+                handled += 1
+            }
+        }
+    }
+
+    private func deliver(_ message: OutboxMessage) async {
+        let result: OutboxResult
+        let metadata: Logger.Metadata = ["to": "\(message.sms.to.masked)", "outbox_id": "\(message.id)", "kind": "\(message.sms.kind.rawValue)"]
+        if message.recipientOptedOut {
+            result = .dropped(reason: "recipient opted out", code: nil)
+        } else if let notAfter = message.sms.notAfter, now() >= notAfter {
+            result = .dropped(reason: "code expired before it could be sent", code: nil)
+        } else {
+            do {
+                result = .accepted(providerID: try await sender.send(message.sms))
+            } catch where error.isRetryable && message.attempts + 1 < Self.maxAttempts {
+                let delay = min(30, pow(2, Double(message.attempts))) * Double.random(in: 0.5...1.5)
+                result = .retry(at: now().addingTimeInterval(delay), code: error.code)
+            } catch {
+                result = .dropped(reason: error.reason, code: error.code)
+            }
+        }
+        switch result {
+        case .accepted: logger.info("sms sent", metadata: metadata)
+        case .dropped(let reason, _): logger.warning("sms dropped", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+        case .retry: logger.warning("sms send failed, will retry", metadata: metadata)
+        }
+        do {
+            try await store.completeOutbound(id: message.id, result: result, at: now())
+        } catch {
+            logger.error("could not record an outbox result", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+}

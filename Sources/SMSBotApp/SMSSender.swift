@@ -1,0 +1,43 @@
+public import Foundation
+import SMSBotCore
+
+/// Delivers one outbound SMS. The live senders are the console (prints) and Twilio.
+public protocol SMSSender: Sendable {
+    /// Sends `sms`; returns the provider's message id when it gives one.
+    /// - Throws: ``SMSSendError`` saying whether trying again makes sense.
+    func send(_ sms: OutboundSMS) async throws(SMSSendError) -> String?
+}
+
+/// Why an SMS was not sent. Its text never holds the message body or a full number.
+public struct SMSSendError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Whether the same request may succeed later.
+    public var isRetryable: Bool
+    /// The provider's error code, e.g. Twilio's 21610 (recipient opted out).
+    public var code: Int?
+    public var reason: String
+
+    /// Creates an error.
+    public init(isRetryable: Bool, code: Int? = nil, reason: String) {
+        self.isRetryable = isRetryable
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { reason + (code.map { " (code \($0))" } ?? "") }
+}
+
+/// Prints each SMS instead of sending it: development mode, `simulate`, and `sms.sender: console`.
+/// This is the one place a code may be shown in full, on the operator's own terminal, never in a log.
+public struct ConsoleSender: SMSSender {
+    private let write: @Sendable (String) -> Void
+
+    /// Prints through `write` (standard output by default).
+    public init(write: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.write = write
+    }
+
+    public func send(_ sms: OutboundSMS) async throws(SMSSendError) -> String? {
+        write("📱 SMS to \(sms.to.masked): \(sms.body)")
+        return nil
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import SMSBotCore
+
+/// Loading what the engine needs and storing what it decided, inside the message's transaction.
+extension SQLiteStore {
+    static func conversationState(of phone: PhoneNumber, in db: Database) throws -> ConversationState {
+        guard let data = try Data.fetchOne(db, sql: "SELECT state FROM conversations WHERE phone = ?", arguments: [phone.e164])
+        else { return .new }
+        // A state this version cannot read starts the conversation over rather than failing the message.
+        return (try? JSONDecoder().decode(ConversationState.self, from: data)) ?? .new
+    }
+
+    static func context(
+        for phone: PhoneNumber, state: ConversationState, mentioned: [PolicyNumber], now: Date, in db: Database
+    ) throws -> MessageContext {
+        var numbers = mentioned
+        if let policy = state.policy { numbers.append(policy) }
+        let policies = try policies(numbered: numbers, in: db)
+        let dayAgo = now.addingTimeInterval(-24 * 3600).unixMilliseconds
+        let lockouts = try Row.fetchAll(
+            db, sql: "SELECT policy_number, locked_at, locked_until FROM lockouts WHERE phone = ? AND locked_at > ?",
+            arguments: [phone.e164, dayAgo]
+        ).compactMap { row -> Lockout? in
+            guard let policy = PolicyNumber(row["policy_number"] as String) else { return nil }
+            return Lockout(policy: policy, lockedAt: Date(unixMilliseconds: row["locked_at"]), until: Date(unixMilliseconds: row["locked_until"]))
+        }
+        let hourAgo = now.addingTimeInterval(-3600).unixMilliseconds
+        var issued: [PolicyNumber: Int] = [:]
+        for number in Set(numbers) {
+            if let policy = policies[number] {
+                issued[number] = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM otp_challenges WHERE destination_phone = ? AND issued_at > ?",
+                    arguments: [policy.phone.e164, hourAgo])
+            } else {
+                issued[number] = try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM otp_challenges
+                        WHERE requester_phone = ? AND policy_number = ? AND destination_phone IS NULL AND issued_at > ?
+                        """,
+                    arguments: [phone.e164, number.canonical, hourAgo])
+            }
+        }
+        let optedOut = try Bool.fetchOne(db, sql: "SELECT 1 FROM opt_outs WHERE phone = ?", arguments: [phone.e164]) ?? false
+        return MessageContext(isOptedOut: optedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued)
+    }
+
+    /// Saves the state, or forgets the conversation when it is back to `.new`.
+    static func save(_ state: ConversationState, of phone: PhoneNumber, at now: Date, in db: Database) throws {
+        guard state != .new else {
+            try db.execute(sql: "DELETE FROM conversations WHERE phone = ?", arguments: [phone.e164])
+            return
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO conversations (phone, state, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                """,
+            arguments: [phone.e164, try JSONEncoder().encode(state), now.unixMilliseconds])
+    }
+
+    static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {
+        let time = now.unixMilliseconds
+        for sms in decision.outbound {
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (kind, to_phone, requester_phone, body, not_after, status, next_attempt_at, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                    """,
+                arguments: [sms.kind.rawValue, sms.to.e164, requester.e164, sms.body, sms.notAfter?.unixMilliseconds, time, time, time])
+        }
+        for effect in decision.effects {
+            switch effect {
+            case .sendCode:
+                break  // queued above, rendered
+            case .recordCodeIssued(let policy, let destination):
+                try db.execute(
+                    sql: "INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at) VALUES (?, ?, ?, ?)",
+                    arguments: [requester.e164, policy.canonical, destination?.e164, time])
+            case .recordLockout(let policy, let until):
+                try db.execute(
+                    sql: "INSERT INTO lockouts (phone, policy_number, locked_at, locked_until) VALUES (?, ?, ?, ?)",
+                    arguments: [requester.e164, policy.canonical, time, until.unixMilliseconds])
+            case .setOptedOut(true):
+                try db.execute(
+                    sql: "INSERT INTO opt_outs (phone, opted_out_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING",
+                    arguments: [requester.e164, time])
+            case .setOptedOut(false):
+                try db.execute(sql: "DELETE FROM opt_outs WHERE phone = ?", arguments: [requester.e164])
+            case .audit(let event):
+                try db.execute(
+                    sql: "INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [time, event.name, requester.masked, event.policy?.canonical, event.detail])
+            }
+        }
+    }
+}
+
+extension ConversationState {
+    /// The policy a pending code, lock or session refers to.
+    var policy: PolicyNumber? {
+        switch self {
+        case .codePending(let pending): pending.policy
+        case .locked(let policy, _): policy
+        case .verified(let session): session.policy
+        case .new, .awaitingPolicyNumber: nil
+        }
+    }
+}
+
+extension AuditEvent {
+    /// Extra facts for the audit row: never a code or a full number.
+    var detail: String? {
+        switch self {
+        case .codeFailed(_, let attemptsLeft): "attempts_left=\(attemptsLeft)"
+        case .locked(_, let until): "until=\(until.unixMilliseconds)"
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,69 @@
+public import Foundation
+import GRDB
+import SMSBotCore
+
+extension SQLiteStore {
+    /// How long a claimed SMS stays with its sender before another worker may take it over:
+    /// short, since an OTP lives only minutes.
+    static let claimLease: TimeInterval = 30
+
+    public func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage] {
+        try await writer.write { db in
+            let time = now.unixMilliseconds
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT outbox.*, EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone) AS opted_out
+                    FROM outbox
+                    WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_until <= ?)
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: [time, time, limit])
+            return try rows.compactMap { row -> OutboxMessage? in
+                let id: Int64 = row["id"]
+                try db.execute(
+                    sql: "UPDATE outbox SET status = 'sending', claimed_until = ?, updated_at = ? WHERE id = ?",
+                    arguments: [now.addingTimeInterval(Self.claimLease).unixMilliseconds, time, id])
+                guard let kind = OutboundSMS.Kind(rawValue: row["kind"]), let to = PhoneNumber(e164: row["to_phone"]) else {
+                    return nil
+                }
+                let notAfter = (row["not_after"] as Int64?).map(Date.init(unixMilliseconds:))
+                let sms = OutboundSMS(kind: kind, to: to, body: row["body"] ?? "", notAfter: notAfter)
+                return OutboxMessage(id: id, sms: sms, attempts: row["attempts"], recipientOptedOut: row["opted_out"])
+            }
+        }
+    }
+
+    public func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws {
+        try await writer.write { db in
+            let time = now.unixMilliseconds
+            switch result {
+            case .accepted(let providerID):
+                // An OTP's text is erased once the provider has it.
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET status = 'sent', twilio_sid = ?, attempts = attempts + 1, claimed_until = NULL,
+                            body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [providerID, time, id])
+            case .dropped(let reason, let code):
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET status = 'dropped', last_error = ?, error_code = ?, claimed_until = NULL,
+                            body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [reason, code, time, id])
+            case .retry(let at, let code):
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?, error_code = ?,
+                            claimed_until = NULL, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [at.unixMilliseconds, code, time, id])
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+public import Foundation
+import GRDB
+public import SMSBotCore
+
+extension SQLiteStore {
+    public func upsertPolicies(_ policies: [Policy], at now: Date) async throws {
+        try await writer.write { db in
+            for policy in policies {
+                try Self.upsert(policy, at: now, in: db)
+            }
+        }
+    }
+
+    public func allPolicies() async throws -> [Policy] {
+        try await writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM policies ORDER BY policy_number")
+            return try Self.policies(from: rows, in: db)
+        }
+    }
+
+    /// The policies among `numbers` that exist, with their claims.
+    static func policies(numbered numbers: [PolicyNumber], in db: Database) throws -> [PolicyNumber: Policy] {
+        let unique = Array(Set(numbers.map(\.canonical)))
+        guard !unique.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: unique.count).joined(separator: ",")
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM policies WHERE policy_number IN (\(placeholders))", arguments: StatementArguments(unique))
+        return Dictionary(uniqueKeysWithValues: try policies(from: rows, in: db).map { ($0.number, $0) })
+    }
+
+    private static func policies(from rows: [Row], in db: Database) throws -> [Policy] {
+        try rows.compactMap { row in
+            let canonical: String = row["policy_number"]
+            guard let number = PolicyNumber(canonical), let phone = PhoneNumber(e164: row["phone"]) else { return nil }
+            let claims = try Row.fetchAll(
+                db, sql: "SELECT * FROM claims WHERE policy_number = ? ORDER BY filed_on DESC, claim_number", arguments: [canonical]
+            ).map { claim in
+                Claim(
+                    claimNumber: claim["claim_number"], status: claim["status"], filedOn: claim["filed_on"],
+                    amount: claim["amount"], description: claim["description"])
+            }
+            return Policy(
+                number: number, displayNumber: row["display_number"], holderName: row["holder_name"], phone: phone,
+                product: row["product"], status: row["status"], effectiveDate: row["effective_date"],
+                expiryDate: row["expiry_date"], premium: row["premium"], currency: row["currency"],
+                premiumFrequency: row["premium_frequency"], nextPaymentDue: row["next_payment_due"],
+                balanceDue: row["balance_due"], coverage: row["coverage"], deductible: row["deductible"], claims: claims)
+        }
+    }
+
+    private static func upsert(_ policy: Policy, at now: Date, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO policies (policy_number, display_number, holder_name, phone, product, status, effective_date,
+                    expiry_date, premium, currency, premium_frequency, next_payment_due, balance_due, coverage, deductible, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (policy_number) DO UPDATE SET
+                    display_number = excluded.display_number, holder_name = excluded.holder_name, phone = excluded.phone,
+                    product = excluded.product, status = excluded.status, effective_date = excluded.effective_date,
+                    expiry_date = excluded.expiry_date, premium = excluded.premium, currency = excluded.currency,
+                    premium_frequency = excluded.premium_frequency, next_payment_due = excluded.next_payment_due,
+                    balance_due = excluded.balance_due, coverage = excluded.coverage, deductible = excluded.deductible,
+                    updated_at = excluded.updated_at
+                """,
+            arguments: [
+                policy.number.canonical, policy.displayNumber, policy.holderName, policy.phone.e164, policy.product,
+                policy.status, policy.effectiveDate, policy.expiryDate, policy.premium, policy.currency,
+                policy.premiumFrequency, policy.nextPaymentDue, policy.balanceDue, policy.coverage, policy.deductible,
+                now.unixMilliseconds,
+            ])
+        try db.execute(sql: "DELETE FROM claims WHERE policy_number = ?", arguments: [policy.number.canonical])
+        for claim in policy.claims {
+            try db.execute(
+                sql: "INSERT INTO claims (policy_number, claim_number, status, filed_on, amount, description) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [policy.number.canonical, claim.claimNumber, claim.status, claim.filedOn, claim.amount, claim.description])
+        }
+    }
+}
