@@ -69,6 +69,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SMSBotCoreTests",
             dependencies: ["SMSBotCore"],
@@ -76,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TwilioKitTests",
-            dependencies: ["TwilioKit", "SMSBotCore"],
+            dependencies: ["TwilioKit", "SMSBotCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -85,6 +90,7 @@ let package = Package(
                 "SMSBotApp",
                 "SMSBotCore",
                 "TwilioKit",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import SMSBotApp
+import SMSBotCore
 import Synchronization
 import TwilioKit
 
@@ -166,6 +167,33 @@ final class LogCapture: Sendable {
         func log(event: LogEvent) {
             let all = metadata.merging(event.metadata ?? [:]) { $1 }
             capture.append("\(event.level) \(event.message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
+        }
+    }
+}
+
+/// An SMS sender that keeps what it was given, standing in for the console in tests.
+final class RecordingSender: SMSSender {
+    private let sent = Mutex<[OutboundSMS]>([])
+
+    var messages: [OutboundSMS] { sent.withLock { $0 } }
+
+    func send(_ sms: OutboundSMS) async throws(SMSSendError) -> String? {
+        sent.withLock { $0.append(sms) }
+        return nil
+    }
+
+    /// The codes texted to `phone`, oldest first, read out of the OTP SMS.
+    func codes(to phone: String) -> [String] {
+        messages.filter { $0.to.e164 == phone }.compactMap { sms in
+            sms.body.firstMatch(of: /code: (\d+)/).map { String($0.1) }
+        }
+    }
+
+    /// Waits until `count` SMS were sent (the outbox worker runs in the background).
+    func waitFor(count: Int, timeout: Duration = .seconds(5)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while messages.count < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 }

@@ -2,9 +2,7 @@ import Foundation
 import Testing
 import TwilioKit
 
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+import TestSupport
 
 @Suite struct TwiMLResponseTests {
     @Test func noMessagesIsAnEmptyResponse() {
@@ -27,38 +25,5 @@ import FoundationXML
     @Test func charactersXMLCannotCarryAreDroppedSoTheDocumentStaysWellFormed() throws {
         let parsed = try MessageTexts(parsing: TwiMLResponse(messages: ["a\u{0}b\u{1B}c\u{FFFF}d\tz"]).xml)
         #expect(parsed.texts == ["abcd\tz"])
-    }
-}
-
-/// Collects the text of each `<Message>` with Foundation's XML parser, failing on malformed XML.
-private final class MessageTexts: NSObject, XMLParserDelegate {
-    private(set) var texts: [String] = []
-    private var current: String?
-
-    init(parsing xml: String) throws {
-        super.init()
-        let parser = XMLParser(data: Data(xml.utf8))
-        parser.delegate = self
-        guard parser.parse() else {
-            throw parser.parserError ?? CocoaError(.fileReadCorruptFile)
-        }
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) {
-        if elementName == "Message" { current = "" }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        current? += string
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        if elementName == "Message", let current {
-            texts.append(current)
-            self.current = nil
-        }
     }
 }
