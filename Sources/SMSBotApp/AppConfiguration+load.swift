@@ -117,9 +117,10 @@ extension AppConfiguration {
 
     /// HELP and the code SMS must fit one GSM-7 segment with the business name and help contact in them.
     private static func fitsOneSegment(_ value: String) -> String? {
+        let segments = SMSSegments(value)
         if value.isEmpty { return "must not be empty" }
-        if value.count > 30 { return "must be at most 30 characters, so HELP and the code SMS fit one segment" }
-        if SMSSegments(value).encoding != .gsm7 { return "must use only GSM-7 characters, so HELP and the code SMS fit one segment" }
+        if segments.encoding != .gsm7 { return "must use only GSM-7 characters, so HELP and the code SMS fit one segment" }
+        if segments.units > 30 { return "must be at most 30 GSM-7 characters (^{}[]~|€ count twice), so HELP fits one segment" }
         return nil
     }
 

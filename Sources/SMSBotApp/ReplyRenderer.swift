@@ -3,8 +3,9 @@ import SMSBotCore
 
 /// Turns the engine's replies and codes into SMS text through the templates.
 ///
-/// Free text from policy data is shortened so a policy answer stays within 4 segments
-/// whatever was imported; everything else is sized by its template.
+/// Every reply fits its segment budget (SPEC §4) whatever was imported: free text from policy
+/// data is clipped, more tightly if the first rendering is still too long (say, because a
+/// name forces UCS-2), and as a last resort the text itself is cut.
 struct ReplyRenderer: Sendable {
     let templates: ReplyTemplates
     let businessName: String
@@ -14,10 +15,17 @@ struct ReplyRenderer: Sendable {
     /// The templates the app renders: one per reply, and the OTP SMS.
     static let templateNames = Set(Reply.allTemplateNames + [otpTemplate])
     static let otpTemplate = "otp_sms"
-    /// Claims listed in one answer; more are summarised.
-    static let claimsShown = 3
 
     func render(_ reply: Reply) -> String {
+        let limit = reply.maxSegments
+        var text = render(reply, clip: .normal)
+        if SMSSegments(text).count > limit {
+            text = render(reply, clip: .tight)
+        }
+        return text.fitted(toSegments: limit)
+    }
+
+    private func render(_ reply: Reply, clip: ClipLevel) -> String {
         var values = common
         switch reply {
         case .codeSent(let minutes, let firstContact):
@@ -31,11 +39,11 @@ struct ReplyRenderer: Sendable {
         case .resendCooldown(let seconds):
             values["seconds"] = seconds
         case .menu(let policy, let justVerified, let understood):
-            values.merge(Self.values(of: policy)) { $1 }
+            values.merge(Self.values(of: policy, clip: clip)) { $1 }
             values["justVerified"] = justVerified
             values["understood"] = understood
         case .answer(_, let policy, let justVerified):
-            values.merge(Self.values(of: policy)) { $1 }
+            values.merge(Self.values(of: policy, clip: clip)) { $1 }
             values["justVerified"] = justVerified
         case .greeting, .askPolicyNumber, .codeReminder, .codeExpired, .tooManyCodes, .noCodePending, .sessionExpired,
             .help, .loggedOut, .mediaNotSupported:
@@ -49,7 +57,7 @@ struct ReplyRenderer: Sendable {
         var values = common
         values["code"] = code
         values["minutes"] = Int((settings.codeLifetime / 60).rounded(.up))
-        return templates.render(Self.otpTemplate, values)
+        return templates.render(Self.otpTemplate, values).fitted(toSegments: 1)
     }
 
     private var common: [String: Any] {
@@ -60,26 +68,39 @@ struct ReplyRenderer: Sendable {
         ]
     }
 
-    private static func values(of policy: Policy) -> [String: Any] {
+    /// How hard free text from policy data is clipped.
+    private enum ClipLevel {
+        case normal
+        case tight
+
+        var claimsShown: Int { self == .normal ? 3 : 2 }
+        var coverage: Int { self == .normal ? 200 : 90 }
+        var description: Int { self == .normal ? 30 : 0 }
+        var name: Int { self == .normal ? 40 : 20 }
+    }
+
+    private static func values(of policy: Policy, clip: ClipLevel) -> [String: Any] {
         var values: [String: Any] = [
-            "policyNumber": policy.displayNumber.clipped(to: 24), "holderName": policy.holderName.clipped(to: 40),
+            "policyNumber": policy.displayNumber.clipped(to: 24), "holderName": policy.holderName.clipped(to: clip.name),
             "product": policy.product.clipped(to: 24), "status": policy.status.clipped(to: 20),
-            "effectiveDate": policy.effectiveDate, "expiryDate": policy.expiryDate, "premium": policy.premium,
-            "currency": policy.currency, "premiumFrequency": policy.premiumFrequency.clipped(to: 16),
-            "balanceDue": policy.balanceDue, "coverage": policy.coverage.clipped(to: 200),
-            "claims": policy.claims.prefix(claimsShown).map { claim -> [String: Any] in
+            "effectiveDate": policy.effectiveDate, "expiryDate": policy.expiryDate, "premium": policy.premium.clipped(to: 16),
+            "currency": policy.currency.clipped(to: 3), "premiumFrequency": policy.premiumFrequency.clipped(to: 16),
+            "balanceDue": policy.balanceDue.clipped(to: 16), "coverage": policy.coverage.clipped(to: clip.coverage),
+            "claims": policy.claims.prefix(clip.claimsShown).map { claim -> [String: Any] in
                 var entry: [String: Any] = [
                     "claimNumber": claim.claimNumber.clipped(to: 16), "status": claim.status.clipped(to: 16),
                     "filedOn": claim.filedOn,
                 ]
-                if let amount = claim.amount { entry["amount"] = amount }
-                if let description = claim.description, !description.isEmpty { entry["description"] = description.clipped(to: 30) }
+                if let amount = claim.amount { entry["amount"] = amount.clipped(to: 16) }
+                if let description = claim.description, !description.isEmpty, clip.description > 0 {
+                    entry["description"] = description.clipped(to: clip.description)
+                }
                 return entry
             },
         ]
         if let due = policy.nextPaymentDue { values["nextPaymentDue"] = due }
-        if let deductible = policy.deductible { values["deductible"] = deductible }
-        if policy.claims.count > claimsShown { values["moreClaims"] = policy.claims.count - claimsShown }
+        if let deductible = policy.deductible { values["deductible"] = deductible.clipped(to: 16) }
+        if policy.claims.count > clip.claimsShown { values["moreClaims"] = policy.claims.count - clip.claimsShown }
         return values
     }
 }
@@ -101,9 +122,30 @@ extension Reply {
     }
 }
 
+extension Reply {
+    /// The most segments this reply may take (SPEC §4): 4 for policy answers, 1 for HELP, else 2.
+    var maxSegments: Int {
+        switch self {
+        case .answer: 4
+        case .help: 1
+        default: 2
+        }
+    }
+}
+
 extension String {
     /// The text cut to at most `limit` characters, ending in `...` when cut.
     func clipped(to limit: Int) -> String {
         count <= limit ? self : prefix(limit - 3) + "..."
+    }
+
+    /// The text, cut with `...` if needed so it takes at most `segments` SMS segments.
+    func fitted(toSegments segments: Int) -> String {
+        guard SMSSegments(self).count > segments else { return self }
+        var text = Substring(self)
+        while !text.isEmpty, SMSSegments(text + "...").count > segments {
+            text = text.dropLast(max(1, (SMSSegments(String(text)).units - segments * 60) / 4))
+        }
+        return text + "..."
     }
 }

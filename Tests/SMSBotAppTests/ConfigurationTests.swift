@@ -86,7 +86,7 @@ import Testing
         ("otp.length", "5"), ("otp.length", "11"), ("otp.ttlSeconds", "601"), ("otp.maxAttempts", "0"),
         ("otp.resendCooldownSeconds", "-1"), ("otp.maxSendsPerHour", "0"), ("otp.lockoutSeconds", "0"),
         ("session.idleSeconds", "10"), ("phone.defaultRegion", "USA"), ("secrets.key", "short"),
-        ("business.name", String(repeating: "A", count: 31)), ("business.name", "保险公司"), ("business.helpContact", "call 📞 us"),
+        ("business.name", String(repeating: "A", count: 31)), ("business.name", "保险公司"), ("business.helpContact", "call 📞 us"), ("business.helpContact", String(repeating: "€", count: 16)),
     ])
     func anUnusableValueStopsStartUpNamingTheKey(key: String, value: String) {
         #expect {
