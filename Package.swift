@@ -62,6 +62,7 @@ let package = Package(
             name: "smsbot",
             dependencies: [
                 "SMSBotApp",
+                "SMSBotCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -70,8 +70,8 @@ extension AppConfiguration {
         config.adminToken = try values.optionalString("admin.token", isSecret: true).map(Secret.init)
         config.templatesPath = try values.string("templates.path", default: config.templatesPath) { $0.isEmpty ? "must not be empty" : nil }
         config.phoneDefaultRegion = try values.string("phone.defaultRegion", default: config.phoneDefaultRegion) { region in
-            region.utf8.count == 2 && region.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") })
-                ? nil : "expected a two-letter ISO 3166 region code such as US"
+            PhoneNumber.callingCodes[region] != nil
+                ? nil : "unknown region; expected one of \(PhoneNumber.callingCodes.keys.sorted().joined(separator: ", "))"
         }
         return config
     }

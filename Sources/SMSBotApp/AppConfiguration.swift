@@ -51,6 +51,8 @@ public struct AppConfiguration: Sendable {
     public var adminToken: Secret?
     public var templatesPath = "Templates"
     public var phoneDefaultRegion = "US"
+    /// Not a configuration key: `--demo` sets it to load these policies when they are not stored yet.
+    public var demoPoliciesFile: String?
 
     /// The embedded default.
     public init() {}

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 public import SMSBotCore
 
@@ -8,10 +9,16 @@ public struct AppServices: Sendable {
     public let conversations: ConversationService
     public let outbox: OutboxWorker
 
-    /// Opens the store and loads the templates and keys `configuration` names; fails with a
-    /// message naming the key or file at fault.
-    public init(_ configuration: AppConfiguration, environment: AppEnvironment) throws {
+    /// Opens the store (loading the demo policies when asked) and the templates and keys
+    /// `configuration` names; fails with a message naming the key or file at fault.
+    public init(_ configuration: AppConfiguration, environment: AppEnvironment) async throws {
         let store = try openStore(configuration.database)
+        if let demo = configuration.demoPoliciesFile {
+            let policies = try PolicyFile.read(
+                try Data(contentsOf: URL(fileURLWithPath: demo)), name: demo, defaultRegion: configuration.phoneDefaultRegion)
+            let added = try await store.insertMissingPolicies(policies, at: environment.now())
+            environment.logger.info("demo policies loaded", metadata: ["file": "\(demo)", "added": "\(added)"])
+        }
         let templates = try ReplyTemplates(directory: configuration.templatesPath, required: ReplyRenderer.templateNames)
         let settings = configuration.engineSettings
         let engine = ConversationEngine(settings: settings, hasher: CodeHasher(key: try SecretsKey.load(configuration)))

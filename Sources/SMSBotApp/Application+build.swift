@@ -8,7 +8,7 @@ public func buildApplication(
     environment: AppEnvironment = .live
 ) async throws -> some ApplicationProtocol {
     let logger = environment.logger
-    let services = try AppServices(configuration, environment: environment)
+    let services = try await AppServices(configuration, environment: environment)
     let authenticator = WebhookAuthenticator(configuration: configuration)
     announce(configuration, developmentMode: authenticator.isDevelopmentMode, logger: logger)
 

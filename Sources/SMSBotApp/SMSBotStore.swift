@@ -24,6 +24,9 @@ public protocol SMSBotStore: Sendable {
     /// Inserts or updates policies (with their claims, replaced whole), all or nothing.
     func upsertPolicies(_ policies: [Policy], at now: Date) async throws
 
+    /// Inserts those of `policies` whose number is not stored yet; returns how many that was.
+    func insertMissingPolicies(_ policies: [Policy], at now: Date) async throws -> Int
+
     /// Every policy, ordered by number.
     func allPolicies() async throws -> [Policy]
 

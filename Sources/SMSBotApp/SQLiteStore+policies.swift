@@ -11,6 +11,17 @@ extension SQLiteStore {
         }
     }
 
+    public func insertMissingPolicies(_ policies: [Policy], at now: Date) async throws -> Int {
+        try await writer.write { db in
+            let existing = try Self.policies(numbered: policies.map(\.number), in: db)
+            let missing = policies.filter { existing[$0.number] == nil }
+            for policy in missing {
+                try Self.upsert(policy, at: now, in: db)
+            }
+            return missing.count
+        }
+    }
+
     public func allPolicies() async throws -> [Policy] {
         try await writer.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM policies ORDER BY policy_number")

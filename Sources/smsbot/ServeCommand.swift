@@ -7,10 +7,14 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the HTTP server (graceful shutdown on SIGINT/SIGTERM).")
 
+    @Flag(help: "Load the demo policies from Config/demo-policies.json when they are not there yet.")
+    var demo = false
+
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration = try await options.load()
+        var configuration = try await options.load()
+        if demo { configuration.demoPoliciesFile = ConfigurationOptions.demoPoliciesFile }
         let app: any ApplicationProtocol
         do {
             app = try await buildApplication(configuration)

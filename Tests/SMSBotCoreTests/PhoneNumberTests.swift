@@ -42,3 +42,19 @@ import Testing
         #expect(MessageSID("SMé") == nil)
     }
 }
+
+@Suite struct PhoneNumberParsingTests {
+    @Test(arguments: [
+        ("+15551230001", "US", "+15551230001"), ("(555) 123-0001", "US", "+15551230001"), ("1 555 123 0001", "US", "+15551230001"),
+        ("555.123.0001", "CA", "+15551230001"), ("07700 900123", "GB", "+447700900123"), ("0044 7700 900123", "US", "+447700900123"),
+        ("030 1234567", "DE", "+49301234567"), ("06 12 34 56 78", "FR", "+33612345678"),
+    ])
+    func numbersAreNormalisedToE164(text: String, region: String, expected: String) {
+        #expect(PhoneNumber(parsing: text, defaultRegion: region)?.e164 == expected)
+    }
+
+    @Test(arguments: [("555-0100", "US"), ("call me", "US"), ("+1 555 12a 0001", "US"), ("5551230001", "XX"), ("", "US"), ("++15551230001", "US")])
+    func nonNumbersAreRefused(text: String, region: String) {
+        #expect(PhoneNumber(parsing: text, defaultRegion: region) == nil)
+    }
+}

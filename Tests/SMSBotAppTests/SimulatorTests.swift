@@ -1,0 +1,37 @@
+import Foundation
+import SMSBotApp
+import SMSBotCore
+import Synchronization
+import Testing
+
+@Suite struct SimulatorTests {
+    @Test func aScriptedChatGetsTheCodeInlineAndReadsThePolicy() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        var configuration = AppConfiguration()
+        configuration.database = .sqliteFile(path: folder.path("smsbot.sqlite"))
+        configuration.templatesPath = TestPaths.templates
+        configuration.demoPoliciesFile = TestPaths.repositoryRoot.appendingPathComponent("Config/demo-policies.json").path
+        let output = Mutex<[String]>([])
+        let services = try await AppServices(
+            configuration, environment: AppEnvironment(smsSender: ConsoleSender { line in output.withLock { $0.append(line) } }))
+        var script = ["Hi", "premium AUTO-1001", "<code>", "3", "CLAIMS", "/quit", "never read"]
+        try await Simulator(services: services, from: PhoneNumber(e164: "+15551230001")!).run(
+            readLine: {
+                guard !script.isEmpty else { return nil }
+                let line = script.removeFirst()
+                guard line == "<code>" else { return line }
+                let sms = output.withLock { $0 }.last { $0.hasPrefix("📱 SMS to +1555***0001:") } ?? ""
+                return sms.firstMatch(of: /code: (\d+)/).map { String($0.1) } ?? "no code seen"
+            },
+            write: { line in output.withLock { $0.append(line) } },
+            prompt: false)
+        let transcript = output.withLock { $0.joined(separator: "\n") }
+        #expect(transcript.contains("bot> Hi, this is Acme Insurance"))
+        #expect(transcript.contains("📱 SMS to +1555***0001: Acme Insurance code: "))
+        #expect(transcript.contains("bot> Thanks, you're verified. Policy AUTO-1001: premium 128.40 USD, monthly."))
+        #expect(transcript.contains("coverage: Liability 100/300/100; collision; comprehensive."))
+        #expect(transcript.contains("CLM-77 open"))
+        #expect(script == ["never read"])
+    }
+}
