@@ -3,43 +3,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SMSBotApp
+import TestSupport
 import Testing
 
 /// Every vector computed by Twilio's official library, posted through the real HTTP route.
 @Suite struct SignatureVectorHTTPTests {
-    struct Vector: Decodable, Sendable, CustomTestStringConvertible {
-        let name: String
-        let url: String
-        let token: String
-        let algorithm: String
-        let signatureSettingsHeader: String?
-        let rawBody: String
-        let signature: String
-        let valid: Bool
-
-        var testDescription: String { name }
-
-        static let all: [Vector] = {
-            struct File: Decodable { let cases: [Vector] }
-            let url = TestPaths.repositoryRoot.deletingLastPathComponent()
-                .appendingPathComponent("shared/testdata/twilio-signature-vectors.json")
-            do {
-                return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
-            } catch {
-                fatalError("cannot read \(url.path): \(error)")
-            }
-        }()
-
-        /// The vector's URL split into the server's public URL and the path it is posted to.
-        var publicURLAndPath: (String, String) {
-            let afterScheme = url.range(of: "://")!.upperBound
-            let pathStart = url[afterScheme...].firstIndex(of: "/")!
-            return (String(url[..<pathStart]), String(url[pathStart...]))
-        }
-    }
-
-    @Test(arguments: Vector.all)
-    func theWebhookAcceptsExactlyTheValidVectors(vector: Vector) async throws {
+    @Test(arguments: SignatureVector.all)
+    func theWebhookAcceptsExactlyTheValidVectors(vector: SignatureVector) async throws {
         let (publicURL, path) = vector.publicURLAndPath
         var configuration = AppConfiguration.test()
         configuration.publicURL = publicURL
@@ -64,7 +34,7 @@ import Testing
     }
 
     @Test func aSharedKeySignatureIsRefusedWhenNoSigningKeyIsConfigured() async throws {
-        let vector = try #require(Vector.all.first { $0.signatureSettingsHeader != nil })
+        let vector = try #require(SignatureVector.all.first { $0.signatureSettingsHeader != nil })
         let (publicURL, path) = vector.publicURLAndPath
         var configuration = AppConfiguration.test()
         configuration.publicURL = publicURL
