@@ -47,6 +47,18 @@ extension AppConfiguration {
             config.twilio.apiBaseURL = try Self.httpURL(apiBaseURL, key: "twilio.apiBaseUrl")
         }
 
+        config.twilio.apiKeySID = try values.optionalString("twilio.apiKeySid").map { sid throws(ConfigurationError) in
+            guard Self.isSID(sid, prefix: "SK") else {
+                throw ConfigurationError(key: "twilio.apiKeySid", reason: "expected SK followed by 32 hex digits")
+            }
+            return sid
+        }
+        config.twilio.apiKeySecret = try values.optionalString("twilio.apiKeySecret", isSecret: true).map(Secret.init)
+        if (config.twilio.apiKeySID == nil) != (config.twilio.apiKeySecret == nil) {
+            throw ConfigurationError(key: "twilio.apiKeySecret", reason: "twilio.apiKeySid and twilio.apiKeySecret go together")
+        }
+        config.twilio.timeoutSeconds = try values.int("twilio.timeoutSeconds", default: config.twilio.timeoutSeconds, in: 1...60)
+
         config.sender = try Self.sender(values.optionalString("sms.sender"), twilio: config.twilio)
 
         config.businessName = try values.string("business.name", default: config.businessName, check: Self.fitsOneSegment)

@@ -17,6 +17,11 @@ public struct AppConfiguration: Sendable {
         public var fromNumber: String?
         public var messagingServiceSID: String?
         public var apiBaseURL = "https://api.twilio.com"
+        /// An API key to authenticate REST calls with instead of the account's auth token.
+        public var apiKeySID: String?
+        public var apiKeySecret: Secret?
+        /// How long one Messages API call may take, connect to last byte.
+        public var timeoutSeconds = 10
     }
 
     /// How outbound SMS leave the server.

@@ -8,6 +8,7 @@ public struct AppServices: Sendable {
     public let store: any SMSBotStore
     public let conversations: ConversationService
     public let outbox: OutboxWorker
+    public let metrics: AppMetrics
 
     /// Opens the store (loading the demo policies when asked) and the templates and keys
     /// `configuration` names; fails with a message naming the key or file at fault.
@@ -25,11 +26,15 @@ public struct AppServices: Sendable {
         let renderer = ReplyRenderer(
             templates: templates, businessName: configuration.businessName, helpContact: configuration.helpContact,
             settings: settings)
-        let sender = environment.smsSender ?? ConsoleSender()
-        let outbox = OutboxWorker(store: store, sender: sender, now: environment.now, logger: environment.logger)
+        let sender: any SMSSender =
+            try environment.smsSender
+            ?? (configuration.sender == .twilio ? TwilioSender(configuration: configuration, now: environment.now) : ConsoleSender())
+        let metrics = AppMetrics()
+        let outbox = OutboxWorker(store: store, sender: sender, metrics: metrics, now: environment.now, logger: environment.logger)
         self.store = store
         self.outbox = outbox
-        self.conversations = ConversationService(store: store, engine: engine, renderer: renderer, outbox: outbox)
+        self.metrics = metrics
+        self.conversations = ConversationService(store: store, engine: engine, renderer: renderer, outbox: outbox, metrics: metrics)
     }
 }
 

@@ -14,10 +14,15 @@ public func buildApplication(
 
     let router = Router(context: AppRequestContext.self)
     router.addRoutes(
-        TwilioWebhookController(conversations: services.conversations, authenticator: authenticator, environment: environment)
+        TwilioWebhookController(
+            conversations: services.conversations, authenticator: authenticator, metrics: services.metrics, environment: environment)
             .endpoints,
         atPath: "/twilio")
+    router.addRoutes(
+        TwilioStatusController(store: services.store, authenticator: authenticator, environment: environment).endpoints,
+        atPath: "/twilio")
     router.addRoutes(HealthController(store: services.store).endpoints)
+    router.addRoutes(MetricsController(metrics: services.metrics).endpoints)
 
     return Application(
         router: router,

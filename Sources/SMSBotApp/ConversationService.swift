@@ -8,16 +8,19 @@ public struct ConversationService: Sendable {
     let engine: ConversationEngine
     let renderer: ReplyRenderer
     let outbox: OutboxWorker
+    let metrics: AppMetrics
 
     /// Handles `message` once per `messageSID`.
     public func handle(_ message: IncomingMessage, messageSID: MessageSID) async throws -> InboundOutcome {
         let engine = engine
         let renderer = renderer
+        let metrics = metrics
         let outcome = try await store.processInbound(
             messageSID: messageSID, message: message, mentionedPolicies: PolicyNumber.candidates(in: message.text)
         ) { state, context in
             var random = SystemRandomNumberGenerator()
             let transition = engine.messageReceived(message, state: state, context: context, random: &random)
+            metrics.recordOTPEvents(transition.effects)
             let outbound = transition.effects.compactMap { effect -> OutboundSMS? in
                 guard case .sendCode(let code, let to, _, let expiresAt) = effect else { return nil }
                 return OutboundSMS(kind: .otp, to: to, body: renderer.otpSMS(code: code), notAfter: expiresAt)

@@ -30,6 +30,8 @@ public struct OutboxMessage: Equatable, Sendable {
     public var sms: OutboundSMS
     /// Attempts made before this one.
     public var attempts: Int
+    /// Earlier attempts that may have reached the provider without an answer.
+    public var ambiguousFailures: Int
     /// Whether the number opted out since the SMS was queued: then it must not be sent.
     public var recipientOptedOut: Bool
 }
@@ -38,8 +40,9 @@ public struct OutboxMessage: Equatable, Sendable {
 public enum OutboxResult: Equatable, Sendable {
     /// The provider accepted the SMS (with its id, if it gives one).
     case accepted(providerID: String?)
-    /// Not sent, and never will be (opted out, expired, refused); `code` is the provider's error code.
-    case dropped(reason: String, code: Int?)
-    /// Try again at `at`.
-    case retry(at: Date, code: Int?)
+    /// Not sent, and never will be; `code` is the provider's error code. `optOut` records the
+    /// recipient as opted out (Twilio 21610); `deliveryFailed` tells the customer on their next message.
+    case dropped(reason: String, code: Int?, optOut: Bool, deliveryFailed: Bool)
+    /// Try again at `at`; `ambiguous` when the provider may have processed this attempt.
+    case retry(at: Date, code: Int?, ambiguous: Bool)
 }

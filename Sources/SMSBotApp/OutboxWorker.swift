@@ -13,13 +13,18 @@ public final class OutboxWorker: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
-    /// Sends at most this many attempts per SMS before giving up.
-    static let maxAttempts = 5
     static let pollInterval: Duration = .seconds(1)
+    private let policy: OutboxPolicy
+    private let metrics: AppMetrics
 
-    init(store: any SMSBotStore, sender: any SMSSender, now: @escaping @Sendable () -> Date, logger: Logger) {
+    init(
+        store: any SMSBotStore, sender: any SMSSender, policy: OutboxPolicy = OutboxPolicy(), metrics: AppMetrics,
+        now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
         self.store = store
         self.sender = sender
+        self.policy = policy
+        self.metrics = metrics
         self.now = now
         self.logger = logger
         (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -57,7 +62,10 @@ public final class OutboxWorker: Service, Sendable {
                 logger.error("outbox unavailable", metadata: ["error": "\(error)"])
                 return handled
             }
-            guard !batch.isEmpty else { return handled }
+            guard !batch.isEmpty else {
+                if let depth = try? await store.outboxDepth() { metrics.recordOutboxDepth(depth) }
+                return handled
+            }
             for message in batch {
                 await deliver(message)
                 handled += 1
@@ -66,25 +74,26 @@ public final class OutboxWorker: Service, Sendable {
     }
 
     private func deliver(_ message: OutboxMessage) async {
+        let metadata: Logger.Metadata = [
+            "to": "\(message.sms.to.masked)", "outbox_id": "\(message.id)", "kind": "\(message.sms.kind.rawValue)",
+        ]
         let result: OutboxResult
-        let metadata: Logger.Metadata = ["to": "\(message.sms.to.masked)", "outbox_id": "\(message.id)", "kind": "\(message.sms.kind.rawValue)"]
         if message.recipientOptedOut {
-            result = .dropped(reason: "recipient opted out", code: nil)
+            result = .dropped(reason: "recipient opted out", code: nil, optOut: false, deliveryFailed: false)
         } else if let notAfter = message.sms.notAfter, now() >= notAfter {
-            result = .dropped(reason: "code expired before it could be sent", code: nil)
+            result = .dropped(reason: "code expired before it could be sent", code: nil, optOut: false, deliveryFailed: false)
         } else {
             do {
                 result = .accepted(providerID: try await sender.send(message.sms))
-            } catch where error.isRetryable && message.attempts + 1 < Self.maxAttempts {
-                let delay = min(30, pow(2, Double(message.attempts))) * Double.random(in: 0.5...1.5)
-                result = .retry(at: now().addingTimeInterval(delay), code: error.code)
             } catch {
-                result = .dropped(reason: error.reason, code: error.code)
+                var random = SystemRandomNumberGenerator()
+                result = policy.result(after: error, for: message, at: now(), random: &random)
             }
         }
+        metrics.recordOutbound(result)
         switch result {
         case .accepted: logger.info("sms sent", metadata: metadata)
-        case .dropped(let reason, _): logger.warning("sms dropped", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+        case .dropped(let reason, _, _, _): logger.warning("sms dropped", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
         case .retry: logger.warning("sms send failed, will retry", metadata: metadata)
         }
         do {

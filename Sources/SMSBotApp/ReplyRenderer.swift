@@ -45,7 +45,7 @@ struct ReplyRenderer: Sendable {
         case .answer(_, let policy, let justVerified):
             values.merge(Self.values(of: policy, clip: clip)) { $1 }
             values["justVerified"] = justVerified
-        case .greeting, .askPolicyNumber, .codeReminder, .codeExpired, .tooManyCodes, .noCodePending, .sessionExpired,
+        case .greeting, .askPolicyNumber, .codeReminder, .codeNotDelivered, .codeExpired, .tooManyCodes, .noCodePending, .sessionExpired,
             .help, .loggedOut, .mediaNotSupported:
             break
         }
@@ -114,7 +114,8 @@ extension Reply {
             nextPaymentDue: nil, balanceDue: "", coverage: "", deductible: nil, claims: [])
         let replies: [Reply] =
             [
-                .greeting, .askPolicyNumber, .codeSent(minutes: 0, firstContact: false), .codeReminder, .wrongCode(attemptsLeft: 0),
+                .greeting, .askPolicyNumber, .codeSent(minutes: 0, firstContact: false), .codeReminder, .codeNotDelivered,
+                .wrongCode(attemptsLeft: 0),
                 .codeExpired, .locked(minutes: 0), .resendCooldown(seconds: 0), .tooManyCodes, .noCodePending,
                 .menu(policy, justVerified: false, understood: false), .sessionExpired, .help, .loggedOut, .mediaNotSupported,
             ] + PolicyQuestion.allCases.map { .answer($0, policy, justVerified: false) }

@@ -36,6 +36,13 @@ public protocol SMSBotStore: Sendable {
     /// Records what became of an outbound SMS claimed by ``claimDueOutbound(at:limit:)``.
     func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws
 
+    /// How many SMS wait in the outbox (pending or in flight).
+    func outboxDepth() async throws -> Int
+
+    /// Records Twilio's `MessageStatus` for the SMS it knows as `providerID`, unless a status
+    /// further along is already recorded. Returns whether such an SMS exists.
+    func recordDeliveryStatus(providerID: String, status: DeliveryStatus, at now: Date) async throws -> Bool
+
     /// Deletes what SPEC §5 says is kept no longer; returns how many rows went.
     func purge(at now: Date) async throws -> Int
 }

@@ -8,22 +8,35 @@ public protocol SMSSender: Sendable {
     func send(_ sms: OutboundSMS) async throws(SMSSendError) -> String?
 }
 
-/// Why an SMS was not sent. Its text never holds the message body or a full number.
+/// Why an SMS was not sent, and whether the provider may have taken it anyway.
+/// Its text never holds the message body or a full number.
 public struct SMSSendError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Whether the same request may succeed later.
-    public var isRetryable: Bool
+    /// What the failure says about the request.
+    public enum Kind: Equatable, Sendable {
+        /// Surely not processed: safe to send again.
+        case notSent
+        /// Perhaps processed: sending again may duplicate it, so at most once more.
+        case ambiguous
+        /// Refused: sending again will not help.
+        case rejected
+    }
+
+    public var kind: Kind
     /// The provider's error code, e.g. Twilio's 21610 (recipient opted out).
     public var code: Int?
     public var reason: String
+    /// Seconds the provider asked to wait before trying again.
+    public var retryAfter: Double?
 
     /// Creates an error.
-    public init(isRetryable: Bool, code: Int? = nil, reason: String) {
-        self.isRetryable = isRetryable
+    public init(kind: Kind, code: Int? = nil, reason: String, retryAfter: Double? = nil) {
+        self.kind = kind
         self.code = code
         self.reason = reason
+        self.retryAfter = retryAfter
     }
 
-    public var description: String { reason + (code.map { " (code \($0))" } ?? "") }
+    public var description: String { reason }
 }
 
 /// Prints each SMS instead of sending it: development mode, `simulate`, and `sms.sender: console`.

@@ -79,15 +79,19 @@ enum SQLiteMigrations {
             not_after INTEGER,                       -- an OTP is never sent after its expiry
             status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'dropped')),
             attempts INTEGER NOT NULL DEFAULT 0,
+            ambiguous_failures INTEGER NOT NULL DEFAULT 0, -- attempts Twilio may have processed unanswered
             next_attempt_at INTEGER NOT NULL,
             claimed_until INTEGER,
             twilio_sid TEXT UNIQUE,
             error_code INTEGER,                      -- the provider's error code, e.g. Twilio 21610
             last_error TEXT,                         -- why it was dropped or retried; never a number or a code
+            delivery_status TEXT,                    -- Twilio's MessageStatus; never moves backwards
+            failure_notified INTEGER NOT NULL DEFAULT 0, -- an undelivered OTP was told to the customer
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL
         );
         CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE INDEX outbox_requester ON outbox(requester_phone) WHERE delivery_status IN ('undelivered', 'failed');
         CREATE TABLE audit_events (
             id INTEGER PRIMARY KEY,
             occurred_at INTEGER NOT NULL,

@@ -43,7 +43,16 @@ extension SQLiteStore {
             }
         }
         let optedOut = try Bool.fetchOne(db, sql: "SELECT 1 FROM opt_outs WHERE phone = ?", arguments: [phone.e164]) ?? false
-        return MessageContext(isOptedOut: optedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued)
+        let deliveryFailed = try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT 1 FROM outbox WHERE requester_phone = ? AND kind = 'otp'
+                AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0 LIMIT 1
+                """,
+            arguments: [phone.e164]) ?? false
+        return MessageContext(
+            isOptedOut: optedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued,
+            codeDeliveryFailed: deliveryFailed)
     }
 
     /// Saves the state, or forgets the conversation when it is back to `.new`.
@@ -62,6 +71,13 @@ extension SQLiteStore {
 
     static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {
         let time = now.unixMilliseconds
+        // Whatever this message was, the customer has now heard of an undelivered code, or moved on.
+        try db.execute(
+            sql: """
+                UPDATE outbox SET failure_notified = 1 WHERE requester_phone = ? AND kind = 'otp'
+                AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0
+                """,
+            arguments: [requester.e164])
         for sms in decision.outbound {
             try db.execute(
                 sql: """

@@ -29,7 +29,9 @@ extension SQLiteStore {
                 }
                 let notAfter = (row["not_after"] as Int64?).map(Date.init(unixMilliseconds:))
                 let sms = OutboundSMS(kind: kind, to: to, body: row["body"] ?? "", notAfter: notAfter)
-                return OutboxMessage(id: id, sms: sms, attempts: row["attempts"], recipientOptedOut: row["opted_out"])
+                return OutboxMessage(
+                    id: id, sms: sms, attempts: row["attempts"], ambiguousFailures: row["ambiguous_failures"],
+                    recipientOptedOut: row["opted_out"])
             }
         }
     }
@@ -47,23 +49,51 @@ extension SQLiteStore {
                         WHERE id = ?
                         """,
                     arguments: [providerID, time, id])
-            case .dropped(let reason, let code):
+            case .dropped(let reason, let code, let optOut, let deliveryFailed):
                 try db.execute(
                     sql: """
                         UPDATE outbox SET status = 'dropped', last_error = ?, error_code = ?, claimed_until = NULL,
+                            delivery_status = CASE WHEN ? THEN 'failed' ELSE delivery_status END,
                             body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = ?
                         WHERE id = ?
                         """,
-                    arguments: [reason, code, time, id])
-            case .retry(let at, let code):
+                    arguments: [reason, code, deliveryFailed, time, id])
+                if optOut {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO opt_outs (phone, opted_out_at) SELECT to_phone, ? FROM outbox WHERE id = ?
+                            ON CONFLICT (phone) DO NOTHING
+                            """,
+                        arguments: [time, id])
+                }
+            case .retry(let at, let code, let ambiguous):
                 try db.execute(
                     sql: """
                         UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?, error_code = ?,
-                            claimed_until = NULL, updated_at = ?
+                            ambiguous_failures = ambiguous_failures + ?, claimed_until = NULL, updated_at = ?
                         WHERE id = ?
                         """,
-                    arguments: [at.unixMilliseconds, code, time, id])
+                    arguments: [at.unixMilliseconds, code, ambiguous ? 1 : 0, time, id])
             }
+        }
+    }
+
+    public func outboxDepth() async throws -> Int {
+        try await writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')") ?? 0
+        }
+    }
+
+    public func recordDeliveryStatus(providerID: String, status: DeliveryStatus, at now: Date) async throws -> Bool {
+        try await writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, delivery_status FROM outbox WHERE twilio_sid = ?", arguments: [providerID])
+            else { return false }
+            let current = (row["delivery_status"] as String?).map(DeliveryStatus.init(rawValue:))
+            guard status.supersedes(current) else { return true }
+            try db.execute(
+                sql: "UPDATE outbox SET delivery_status = ?, updated_at = ? WHERE id = ?",
+                arguments: [status.rawValue, now.unixMilliseconds, row["id"] as Int64])
+            return true
         }
     }
 }

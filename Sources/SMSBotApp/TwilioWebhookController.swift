@@ -8,6 +8,7 @@ import TwilioKit
 struct TwilioWebhookController: Sendable {
     let conversations: ConversationService
     let authenticator: WebhookAuthenticator
+    let metrics: AppMetrics
     let environment: AppEnvironment
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -19,6 +20,19 @@ struct TwilioWebhookController: Sendable {
     /// Checks, in order: media type, size and encoding, signature, required fields, account;
     /// then handles the message once per `MessageSid` and answers with TwiML.
     @Sendable func receiveMessage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        defer { metrics.recordWebhookDuration(since: started) }
+        do {
+            let (response, outcome) = try await handle(request, context: context)
+            metrics.recordInbound(outcome.isReplay ? "replayed" : "handled")
+            return response
+        } catch let error as WebhookError {
+            metrics.recordInbound(String(error.status.code))
+            throw error
+        }
+    }
+
+    private func handle(_ request: Request, context: AppRequestContext) async throws -> (Response, InboundOutcome) {
         let form = try await request.twilioForm()
         try authenticator.verifySignature(of: request, parameters: form, logger: context.logger)
         let inbound = try InboundMessage(form: form)
@@ -39,10 +53,11 @@ struct TwilioWebhookController: Sendable {
                 "from": "\(inbound.from.masked)", "sid": "\(inbound.messageSID)",
                 "outcome": "\(outcome.isReplay ? "replayed" : "handled")",
             ])
-        return Response(
+        let response = Response(
             status: .ok,
             headers: [.contentType: TwiMLResponse.contentType],
             body: .init(byteBuffer: ByteBuffer(string: TwiMLResponse(messages: outcome.replies).xml)))
+        return (response, outcome)
     }
 }
 

@@ -53,12 +53,17 @@ public struct ConversationEngine: Sendable {
 
         var turn = Turn(engine: self, message: message, context: context, state: state)
         turn.expireStaleState()
+        let pendingBefore = turn.state.isCodePending
         switch keyword {
         case .menu: turn.showMenu()
         case .resend: turn.resend(random: &random)
         default: turn.interpret(random: &random)
         }
-        return turn.transition
+        var transition = turn.transition
+        if context.codeDeliveryFailed, pendingBefore, keyword != .resend, transition.state.isCodePending {
+            transition.replies.insert(.codeNotDelivered, at: 0)
+        }
+        return transition
     }
 }
 
@@ -259,5 +264,12 @@ private struct Turn {
 
     private func minutes(until: Date) -> Int {
         max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
+    }
+}
+
+extension ConversationState {
+    var isCodePending: Bool {
+        if case .codePending = self { return true }
+        return false
     }
 }

@@ -13,16 +13,20 @@ public struct MessageContext: Equatable, Sendable {
     /// Codes issued in the last hour, per policy: to the policy's phone on file for a known
     /// policy (whoever asked), to this requester for an unknown one.
     public var codesIssuedLastHour: [PolicyNumber: Int]
+    /// Whether a code sent for this conversation was reported undelivered or failed, and the
+    /// customer has not been told yet.
+    public var codeDeliveryFailed: Bool
 
     /// Creates a context.
     public init(
         isOptedOut: Bool = false, policies: [PolicyNumber: Policy] = [:], lockouts: [Lockout] = [],
-        codesIssuedLastHour: [PolicyNumber: Int] = [:]
+        codesIssuedLastHour: [PolicyNumber: Int] = [:], codeDeliveryFailed: Bool = false
     ) {
         self.isOptedOut = isOptedOut
         self.policies = policies
         self.lockouts = lockouts
         self.codesIssuedLastHour = codesIssuedLastHour
+        self.codeDeliveryFailed = codeDeliveryFailed
     }
 }
 

@@ -8,6 +8,8 @@ public enum Reply: Equatable, Sendable {
     case codeSent(minutes: Int, firstContact: Bool)
     /// A code is pending and the message was not one.
     case codeReminder
+    /// The code SMS could not be delivered to the phone on file; RESEND is offered.
+    case codeNotDelivered
     case wrongCode(attemptsLeft: Int)
     case codeExpired
     case locked(minutes: Int)
@@ -28,6 +30,7 @@ public enum Reply: Equatable, Sendable {
         case .askPolicyNumber: "ask_policy_number"
         case .codeSent: "code_sent"
         case .codeReminder: "code_reminder"
+        case .codeNotDelivered: "code_not_delivered"
         case .wrongCode: "wrong_code"
         case .codeExpired: "code_expired"
         case .locked: "locked"

@@ -50,7 +50,7 @@ import Testing
     private static func replies(for policy: Policy) -> [Reply] {
         var replies: [Reply] = [
             .greeting, .askPolicyNumber, .codeSent(minutes: 10, firstContact: true), .codeSent(minutes: 10, firstContact: false),
-            .codeReminder, .wrongCode(attemptsLeft: 19), .wrongCode(attemptsLeft: 1), .codeExpired, .locked(minutes: 1440),
+            .codeReminder, .codeNotDelivered, .wrongCode(attemptsLeft: 19), .wrongCode(attemptsLeft: 1), .codeExpired, .locked(minutes: 1440),
             .locked(minutes: 15), .resendCooldown(seconds: 3600), .tooManyCodes, .noCodePending, .sessionExpired, .help,
             .loggedOut, .mediaNotSupported,
         ]
