@@ -96,7 +96,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TwilioKitTests",
-            dependencies: ["TwilioKit", "SMSBotCore", "TestSupport"],
+            dependencies: [
+                "TwilioKit", "SMSBotCore", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -47,6 +47,8 @@ import Testing
             "OTP_RESEND_COOLDOWN_SECONDS": "45", "OTP_MAX_SENDS_PER_HOUR": "3", "SESSION_IDLE_SECONDS": "600",
             "BUSINESS_HELP_CONTACT": "https://acme.example/help", "PHONE_DEFAULT_REGION": "GB",
             "TWILIO_MESSAGING_SERVICE_SID": "MG0123456789abcdef0123456789abcdef",
+            "TWILIO_API_KEY_SID": "SK0123456789abcdef0123456789abcdef", "TWILIO_API_KEY_SECRET": "key-secret",
+            "TWILIO_TIMEOUT_SECONDS": "3",
         ])
         let configuration = try AppConfiguration.load(from: ConfigReader(provider: environment))
         #expect(configuration.http.port == 9090)
@@ -61,6 +63,9 @@ import Testing
         #expect(configuration.sessionIdleSeconds == 600)
         #expect(configuration.helpContact == "https://acme.example/help" && configuration.phoneDefaultRegion == "GB")
         #expect(configuration.requiresSignedWebhooks)
+        #expect(configuration.twilio.apiKeySID == "SK0123456789abcdef0123456789abcdef")
+        #expect(configuration.twilio.apiKeySecret == Secret("key-secret"))
+        #expect(configuration.twilio.timeoutSeconds == 3)
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsTheFile() throws {
@@ -85,7 +90,8 @@ import Testing
         ("twilio.apiBaseUrl", "api.twilio.com"), ("sms.sender", "carrier-pigeon"), ("sms.sender", "twilio"),
         ("otp.length", "5"), ("otp.length", "11"), ("otp.ttlSeconds", "601"), ("otp.maxAttempts", "0"),
         ("otp.resendCooldownSeconds", "-1"), ("otp.maxSendsPerHour", "0"), ("otp.lockoutSeconds", "0"),
-        ("session.idleSeconds", "10"), ("phone.defaultRegion", "USA"), ("secrets.key", "short"),
+        ("twilio.apiKeySid", "AC0123456789abcdef0123456789abcdef"), ("twilio.apiKeySecret", "secret-without-sid"),
+        ("twilio.timeoutSeconds", "0"), ("session.idleSeconds", "10"), ("phone.defaultRegion", "USA"), ("secrets.key", "short"),
         ("business.name", String(repeating: "A", count: 31)), ("business.name", "保险公司"), ("business.helpContact", "call 📞 us"), ("business.helpContact", String(repeating: "€", count: 16)),
     ])
     func anUnusableValueStopsStartUpNamingTheKey(key: String, value: String) {
