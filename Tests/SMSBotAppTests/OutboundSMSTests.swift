@@ -50,7 +50,7 @@ import Testing
     /// Runs the bot with its outbox pointed at `fake`, on a database holding the test policies.
     static func withBot(
         fake: FakeTwilio = FakeTwilio(), clock: TestClock? = nil, folder: TemporaryDirectory? = nil,
-        configure: (inout AppConfiguration) -> Void = { _ in },
+        configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
         _ test: @Sendable (Bot) async throws -> Void
     ) async throws {
         let folder = try folder ?? TemporaryDirectory()
@@ -60,7 +60,7 @@ import Testing
         try await fake.application().test(.live) { twilio in
             var configuration = configuration(databasePath: databasePath, twilioPort: twilio.port!)
             configure(&configuration)
-            let environment = AppEnvironment(now: { clock?.now ?? Date() })
+            let environment = AppEnvironment(now: { clock?.now ?? Date() }, logger: LogCapture().logger())
             let app = try await buildApplication(configuration, environment: environment)
             try await app.test(.live) { client in
                 try await test(Bot(client: client, fake: fake, databasePath: databasePath))
