@@ -13,7 +13,7 @@ public struct AppServices: Sendable {
     /// Opens the store (loading the demo policies when asked) and the templates and keys
     /// `configuration` names; fails with a message naming the key or file at fault.
     public init(_ configuration: AppConfiguration, environment: AppEnvironment) async throws {
-        let store = try openStore(configuration.database)
+        let store = try await openStore(configuration.database, logger: environment.logger)
         if let demo = configuration.demoPoliciesFile {
             let policies = try PolicyFile.read(
                 try Data(contentsOf: URL(fileURLWithPath: demo)), name: demo, defaultRegion: configuration.phoneDefaultRegion)

@@ -1,5 +1,5 @@
 public import Hummingbird
-import Logging
+public import Logging
 
 /// Builds the application: the one place where the store, templates, controllers and
 /// services are chosen and wired. `smsbot serve` and the tests both call it.
@@ -32,14 +32,14 @@ public func buildApplication(
 }
 
 /// Opens (and migrates) the store `location` names.
-public func openStore(_ location: DatabaseLocation) throws -> any SMSBotStore {
+public func openStore(_ location: DatabaseLocation, logger: Logger = Logger(label: "smsbot")) async throws -> any SMSBotStore {
     switch location {
     case .sqliteFile(let path):
         return try SQLiteStore(path: path)
     case .sqliteInMemory:
         return try SQLiteStore()
-    case .postgres:
-        throw ConfigurationError(key: "database.url", reason: "PostgreSQL is not supported by this build yet; use sqlite:PATH")
+    case .postgres(let url):
+        return try await PostgresStore(url: url, logger: logger)
     }
 }
 

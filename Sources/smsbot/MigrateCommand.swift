@@ -11,7 +11,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await options.load()
         do {
-            _ = try openStore(configuration.database)
+            _ = try await openStore(configuration.database)
         } catch {
             throw startupFailure("cannot migrate: \(error)")
         }

@@ -34,7 +34,7 @@ struct PoliciesCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(error.description)\nnothing imported\n".utf8))
                 throw ExitCode.failure
             }
-            let store = try openStore(configuration.database)
+            let store = try await openStore(configuration.database)
             try await store.upsertPolicies(policies, at: Date())
             print("imported \(policies.count) \(policies.count == 1 ? "policy" : "policies") from \(file)")
         }
@@ -47,7 +47,7 @@ struct PoliciesCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try openStore(try await options.load().database)
+            let store = try await openStore(try await options.load().database)
             let rows = try await store.allPolicies().map { policy in
                 [policy.displayNumber, policy.holderName, policy.phone.masked, policy.product, policy.status, policy.expiryDate,
                  "\(policy.claims.count)"]

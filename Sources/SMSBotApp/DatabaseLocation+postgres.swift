@@ -1,0 +1,34 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+
+extension DatabaseLocation {
+    /// The PostgresNIO configuration a `postgres://user:pass@host:5432/db?sslmode=…` URL names.
+    ///
+    /// `sslmode` follows libpq: `disable`; `allow` or `prefer` (the default) use TLS when the
+    /// server offers it; `require` insists on TLS; `verify-ca` and `verify-full` also verify the
+    /// server's certificate. Errors never quote the URL, which holds a password.
+    static func postgresConfiguration(url: Secret) throws(ConfigurationError) -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url.value), let host = components.host, !host.isEmpty else {
+            throw ConfigurationError(key: "database.url", reason: "expected postgres://user:pass@host:5432/db")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw ConfigurationError(key: "database.url", reason: "names no user")
+        }
+        let database = String(components.path.drop { $0 == "/" })
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        let tls: PostgresClient.Configuration.TLS
+        switch components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer" {
+        case "disable": tls = .disable
+        case "allow", "prefer": tls = .prefer(unverified)
+        case "require": tls = .require(unverified)
+        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case let mode:
+            throw ConfigurationError(key: "database.url", reason: "unknown sslmode \(mode); expected disable, prefer, require, verify-ca or verify-full")
+        }
+        return PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user.removingPercentEncoding ?? user,
+            password: components.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
+    }
+}

@@ -1,0 +1,93 @@
+public import Foundation
+public import Logging
+import PostgresNIO
+public import SMSBotCore
+
+/// The store for several instances: PostgreSQL through a PostgresNIO connection pool.
+///
+/// Each message's transaction locks its conversation row (created race-free first), so two
+/// instances receiving messages from one number process them one at a time; the outbox is
+/// claimed with `FOR UPDATE SKIP LOCKED` so each SMS goes out from exactly one instance.
+public final class PostgresStore: SMSBotStore {
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// Connects to the `postgres://` URL, runs the pool in the background and migrates.
+    public convenience init(url: Secret, logger: Logger) async throws {
+        try await self.init(configuration: DatabaseLocation.postgresConfiguration(url: url), logger: logger)
+    }
+
+    init(configuration: PostgresClient.Configuration, logger: Logger) async throws {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.runner = Task { await client.run() }
+        do {
+            try await PostgresMigrations.migrate(client, logger: logger)
+        } catch {
+            runner.cancel()
+            throw error
+        }
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    public func checkHealth() async throws {
+        try await client.query("SELECT 1 FROM processed_messages LIMIT 1", logger: logger)
+    }
+
+    public func processInbound(
+        messageSID: MessageSID,
+        message: IncomingMessage,
+        mentionedPolicies: [PolicyNumber],
+        decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
+    ) async throws -> InboundOutcome {
+        let logger = logger
+        return try await client.withTransaction(logger: logger) { connection in
+            let now = message.receivedAt
+            let phone = message.from.e164
+            // Lock the number's row before anything else: this is what serializes a number across instances.
+            try await connection.query(
+                "INSERT INTO conversations (phone, state, updated_at) VALUES (\(phone), ''::bytea, \(now.unixMilliseconds)) ON CONFLICT (phone) DO NOTHING",
+                logger: logger)
+            var stored: Data?
+            for try await state in try await connection.query(
+                "SELECT state FROM conversations WHERE phone = \(phone) FOR UPDATE", logger: logger
+            ).decode(Data.self) {
+                stored = state
+            }
+            for try await (receivedAt, reply) in try await connection.query(
+                "SELECT received_at, reply FROM processed_messages WHERE message_sid = \(messageSID.rawValue)", logger: logger
+            ).decode((Int64, String?).self) {
+                try await Self.forgetIfEmpty(phone: phone, stored: stored, connection: connection, logger: logger)
+                return .replayed(replies: try Self.keptReplies(receivedAt: receivedAt, reply: reply, now: now))
+            }
+            let state = stored.flatMap { $0.isEmpty ? nil : try? JSONDecoder().decode(ConversationState.self, from: $0) } ?? .new
+            let context = try await Self.context(
+                for: message.from, state: state, mentioned: mentionedPolicies, now: now, connection: connection, logger: logger)
+            let decision = decide(state, context)
+            try await Self.save(decision.state, of: phone, at: now, connection: connection, logger: logger)
+            try await Self.apply(decision, requester: message.from, at: now, connection: connection, logger: logger)
+            let replies = String(decoding: try JSONEncoder().encode(decision.replies), as: UTF8.self)
+            try await connection.query(
+                "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (\(messageSID.rawValue), \(phone), \(now.unixMilliseconds), \(replies))",
+                logger: logger)
+            return .handled(replies: decision.replies)
+        }
+    }
+
+    private static func forgetIfEmpty(phone: String, stored: Data?, connection: PostgresConnection, logger: Logger) async throws {
+        if stored?.isEmpty ?? true {
+            try await connection.query("DELETE FROM conversations WHERE phone = \(phone) AND state = ''::bytea", logger: logger)
+        }
+    }
+
+    private static func keptReplies(receivedAt: Int64, reply: String?, now: Date) throws -> [String] {
+        guard let reply, now.timeIntervalSince(Date(unixMilliseconds: receivedAt)) <= InboundMessageRecord.replyRetention
+        else { return [] }
+        return try JSONDecoder().decode([String].self, from: Data(reply.utf8))
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import Logging
+import PostgresNIO
+import SMSBotApp
+import SMSBotCore
+import Testing
+
+/// A fresh store of either kind for one test, with direct access to its tables, as an
+/// operator's `sqlite3` or `psql` would have.
+struct StoreFixture: Sendable {
+    enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case sqlite
+        case postgres
+
+        var testDescription: String { rawValue }
+    }
+
+    let kind: Kind
+    let location: DatabaseLocation
+    private let folder: TemporaryDirectory
+    private let databaseName: String?
+
+    /// A new, empty database: a SQLite file in a temporary folder, or a new database on the
+    /// PostgreSQL server `TEST_DATABASE_URL` names (which `scripts/test` starts).
+    static func make(_ kind: Kind) async throws -> StoreFixture {
+        let folder = try TemporaryDirectory()
+        switch kind {
+        case .sqlite:
+            return StoreFixture(kind: kind, location: .sqliteFile(path: folder.path("smsbot.sqlite")), folder: folder, databaseName: nil)
+        case .postgres:
+            let server = try #require(
+                ProcessInfo.processInfo.environment["TEST_DATABASE_URL"],
+                "PostgreSQL tests need TEST_DATABASE_URL: run scripts/test, which starts a throwaway server")
+            let name = "smsbot_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            try await withPostgres(url: server) { client in
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            }
+            var components = URLComponents(string: server)!
+            components.path = "/" + name
+            return StoreFixture(kind: kind, location: .postgres(url: Secret(components.string!)), folder: folder, databaseName: name)
+        }
+    }
+
+    /// The folder the test may keep files in (the secrets key, a SQLite file).
+    var directory: TemporaryDirectory { folder }
+
+    /// Opens the store, migrating it.
+    func open() async throws -> any SMSBotStore {
+        try await openStore(location, logger: Logger(label: "smsbot-test") { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// The number of rows in `table`.
+    func count(_ table: String, where condition: String = "TRUE") async throws -> Int {
+        try await integer("SELECT count(*) FROM \(table) WHERE \(condition)")
+    }
+
+    /// The first column of the first row of `sql`, read as text (NULL as `nil`).
+    func text(_ sql: String) async throws -> String? {
+        switch location {
+        case .sqliteFile(let path):
+            return try await DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: sql) }
+        case .postgres(let url):
+            return try await withPostgres(url: url.value) { client in
+                for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(String?.self) { return value }
+                return nil
+            }
+        case .sqliteInMemory:
+            return nil
+        }
+    }
+
+    /// A conversation's stored state.
+    func conversationState(of phone: String) async throws -> ConversationState? {
+        let data: Data?
+        switch location {
+        case .sqliteFile(let path):
+            data = try await DatabaseQueue(path: path).read { db in
+                try Data.fetchOne(db, sql: "SELECT state FROM conversations WHERE phone = ?", arguments: [phone])
+            }
+        case .postgres(let url):
+            data = try await withPostgres(url: url.value) { client in
+                for try await value in try await client.query("SELECT state FROM conversations WHERE phone = \(phone)").decode(Data.self) {
+                    return value
+                }
+                return nil
+            }
+        case .sqliteInMemory:
+            data = nil
+        }
+        return try data.map { try JSONDecoder().decode(ConversationState.self, from: $0) }
+    }
+
+    /// Removes the database and the folder.
+    func remove() async {
+        folder.remove()
+        guard let databaseName, let server = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { return }
+        try? await withPostgres(url: server) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)"))
+        }
+    }
+
+    private func integer(_ sql: String) async throws -> Int {
+        switch location {
+        case .sqliteFile(let path):
+            return try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+        case .postgres(let url):
+            return try await withPostgres(url: url.value) { client in
+                for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(Int64.self) { return Int(value) }
+                return 0
+            }
+        case .sqliteInMemory:
+            return 0
+        }
+    }
+}
+
+/// Runs `body` with a PostgresNIO client connected to `url`, running for just that long.
+func withPostgres<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    let components = URLComponents(string: url)!
+    let configuration = PostgresClient.Configuration(
+        host: components.host!, port: components.port ?? 5432, username: components.user!, password: components.password,
+        database: String(components.path.dropFirst()), tls: .disable)
+    let client = PostgresClient(configuration: configuration)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
