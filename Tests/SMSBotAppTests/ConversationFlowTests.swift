@@ -13,7 +13,7 @@ import Testing
     struct Harness {
         let client: any TestClientProtocol
         let sender: RecordingSender
-        let databasePath: String
+        let fixture: StoreFixture
 
         func text(_ body: String, from: String = "+15551230001", sid: String? = nil) async throws -> [String] {
             var sms = InboundSMS()
@@ -26,23 +26,31 @@ import Testing
         }
     }
 
+    static let secretsKey = "conversation-flow-tests-secrets-key-0123456789"
+
+    /// Runs the bot on a fresh store of `kind` holding the test policies.
     private func withBot(
+        _ kind: StoreFixture.Kind,
         logs: LogCapture = LogCapture(),
         configure: (inout AppConfiguration) -> Void = { _ in },
         _ test: @Sendable (Harness) async throws -> Void
     ) async throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let databasePath = folder.path("smsbot.sqlite")
-        let store = try SQLiteStore(path: databasePath)
-        try await store.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date())
-        var configuration = AppConfiguration.test(database: .sqliteFile(path: databasePath))
-        configure(&configuration)
-        let sender = RecordingSender()
-        let app = try await buildApplication(configuration, environment: AppEnvironment(logger: logs.logger(), smsSender: sender))
-        try await app.test(.live) { client in
-            try await test(Harness(client: client, sender: sender, databasePath: databasePath))
+        let fixture = try await StoreFixture.make(kind)
+        do {
+            try await fixture.open().upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date())
+            var configuration = AppConfiguration.test(database: fixture.location)
+            configuration.secretsKey = Secret(Self.secretsKey)
+            configure(&configuration)
+            let sender = RecordingSender()
+            let app = try await buildApplication(configuration, environment: AppEnvironment(logger: logs.logger(), smsSender: sender))
+            try await app.test(.live) { client in
+                try await test(Harness(client: client, sender: sender, fixture: fixture))
+            }
+        } catch {
+            await fixture.remove()
+            throw error
         }
+        await fixture.remove()
     }
 
     /// Every value of a policy that must stay secret until verification.
@@ -51,8 +59,9 @@ import Testing
         "monthly",
     ]
 
-    @Test func fromFirstTextToClaimsNothingConfidentialLeaksBeforeVerification() async throws {
-        try await withBot { bot in
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func fromFirstTextToClaimsNothingConfidentialLeaksBeforeVerification(kind: StoreFixture.Kind) async throws {
+        try await withBot(kind) { bot in
             var beforeVerification: [String] = []
             beforeVerification += try await bot.text("Hi")
             #expect(beforeVerification.first?.contains("Acme Insurance") == true)
@@ -85,8 +94,9 @@ import Testing
         }
     }
 
-    @Test func theCodeGoesOnlyToThePhoneOnFileAndTheReplyIsTheSameForAnUnknownPolicy() async throws {
-        try await withBot { bot in
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func theCodeGoesOnlyToThePhoneOnFileAndTheReplyIsTheSameForAnUnknownPolicy(kind: StoreFixture.Kind) async throws {
+        try await withBot(kind) { bot in
             let known = try await bot.text("HOME-2002", from: "+15559990000")
             let unknown = try await bot.text("HOME-9999", from: "+15559990001")
             #expect(known == unknown)
@@ -98,21 +108,23 @@ import Testing
         }
     }
 
-    @Test func replayingAMessageSidSendsNothingNew() async throws {
-        try await withBot { bot in
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func replayingAMessageSidSendsNothingNew(kind: StoreFixture.Kind) async throws {
+        try await withBot(kind) { bot in
             let first = try await bot.text("AUTO-1001", sid: "SM-replay-1")
             try await bot.sender.waitFor(count: 1)
             let second = try await bot.text("AUTO-1001", sid: "SM-replay-1")
             try await Task.sleep(for: .milliseconds(300))
             #expect(first == second)
             #expect(bot.sender.messages.count == 1)
-            #expect(try countRows(in: "outbox", ofDatabaseAt: bot.databasePath) == 1)
-            #expect(try countRows(in: "otp_challenges", ofDatabaseAt: bot.databasePath) == 1)
+            #expect(try await bot.fixture.count("outbox") == 1)
+            #expect(try await bot.fixture.count("otp_challenges") == 1)
         }
     }
 
-    @Test func aConcurrentBurstFromOneNumberLeavesExactlyOneLiveCode() async throws {
-        try await withBot { bot in
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func aConcurrentBurstFromOneNumberLeavesExactlyOneLiveCode(kind: StoreFixture.Kind) async throws {
+        try await withBot(kind) { bot in
             try await withThrowingTaskGroup(of: [String].self) { group in
                 for _ in 0..<8 {
                     group.addTask { try await bot.text("AUTO-1001") }
@@ -123,14 +135,15 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
             let codes = bot.sender.codes(to: "+15551230001")
             #expect(codes.count == 5)  // otp.maxSendsPerHour; the rest were told to wait
-            let live = try liveCodes(among: codes, databasePath: bot.databasePath)
+            let live = try await liveCodes(among: codes, fixture: bot.fixture)
             #expect(live.count == 1)
             #expect(live.first == codes.last)
         }
     }
 
-    @Test func stopThenAPolicyNumberSendsNothing() async throws {
-        try await withBot { bot in
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func stopThenAPolicyNumberSendsNothing(kind: StoreFixture.Kind) async throws {
+        try await withBot(kind) { bot in
             #expect(try await bot.text("STOP").isEmpty)
             #expect(try await bot.text("AUTO-1001").isEmpty)
             #expect(try await bot.text("RESEND").isEmpty)
@@ -143,8 +156,9 @@ import Testing
         }
     }
 
-    @Test func aMediaMessageGetsATextOnlyReply() async throws {
-        try await withBot { bot in
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func aMediaMessageGetsATextOnlyReply(kind: StoreFixture.Kind) async throws {
+        try await withBot(kind) { bot in
             var sms = InboundSMS()
             sms.extra = [("NumMedia", "1"), ("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1")]
             let response = try await bot.client.post(sms)
@@ -152,10 +166,11 @@ import Testing
         }
     }
 
-    @Test func noSecretOTPOrFullNumberReachesTheLogs() async throws {
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func noSecretOTPOrFullNumberReachesTheLogs(kind: StoreFixture.Kind) async throws {
         let logs = LogCapture()
         let secretsKey = "k3y-" + String(repeating: "s", count: 40)
-        try await withBot(logs: logs, configure: { $0.secretsKey = Secret(secretsKey) }) { bot in
+        try await withBot(kind, logs: logs, configure: { $0.secretsKey = Secret(secretsKey) }) { bot in
             _ = try await bot.text("Hi")
             _ = try await bot.text("premium AUTO-1001")
             try await bot.sender.waitFor(count: 1)
@@ -177,15 +192,9 @@ import Testing
 }
 
 /// The codes among `codes` that the conversation's pending state would accept.
-private func liveCodes(among codes: [String], databasePath: String) throws -> [String] {
-    let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent()
-    let key = try Data(contentsOf: folder.appendingPathComponent("secret.key"))
-    let hasher = CodeHasher(key: key)
-    let stateData = try DatabaseQueue(path: databasePath).read { db in
-        try Data.fetchOne(db, sql: "SELECT state FROM conversations WHERE phone = '+15551230001'")
-    }
-    let state = try JSONDecoder().decode(ConversationState.self, from: try #require(stateData))
-    guard case .codePending(let pending) = state else { return [] }
-    let phone = PhoneNumber(e164: "+15551230001")!
-    return codes.filter { hasher.matches($0, hash: pending.codeHash, requester: phone, policy: pending.policy) }
+func liveCodes(among codes: [String], fixture: StoreFixture, phone: String = "+15551230001") async throws -> [String] {
+    let hasher = CodeHasher(key: Data(ConversationFlowTests.secretsKey.utf8))
+    guard case .codePending(let pending) = try await fixture.conversationState(of: phone) else { return [] }
+    let requester = PhoneNumber(e164: phone)!
+    return codes.filter { hasher.matches($0, hash: pending.codeHash, requester: requester, policy: pending.policy) }
 }
