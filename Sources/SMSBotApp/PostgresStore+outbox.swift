@@ -5,118 +5,128 @@ import SMSBotCore
 
 extension PostgresStore {
     public func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage] {
-        let time = now.unixMilliseconds
-        let lease = now.addingTimeInterval(SQLiteStore.claimLease).unixMilliseconds
-        // SKIP LOCKED: instances claiming at the same moment each get different rows.
-        let rows = try await client.query(
-            """
-            UPDATE outbox SET status = 'sending', claimed_until = \(lease), updated_at = \(time)
-            WHERE id IN (
-                SELECT id FROM outbox
-                WHERE (status = 'pending' AND next_attempt_at <= \(time)) OR (status = 'sending' AND claimed_until <= \(time))
-                ORDER BY next_attempt_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-            RETURNING id, kind, to_phone, body, not_after, attempts, ambiguous_failures,
-                EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone)
-            """, logger: logger)
-        var messages: [OutboxMessage] = []
-        for try await (id, kind, to, body, notAfter, attempts, ambiguous, optedOut) in rows.decode(
-            (Int64, String, String, String?, Int64?, Int32, Int32, Bool).self)
-        {
-            guard let kind = OutboundSMS.Kind(rawValue: kind), let to = PhoneNumber(e164: to) else { continue }
-            let sms = OutboundSMS(kind: kind, to: to, body: body ?? "", notAfter: notAfter.map(Date.init(unixMilliseconds:)))
-            messages.append(
-                OutboxMessage(id: id, sms: sms, attempts: Int(attempts), ambiguousFailures: Int(ambiguous), recipientOptedOut: optedOut))
+        try await bounded { [self] in
+            let time = now.unixMilliseconds
+            let lease = now.addingTimeInterval(SQLiteStore.claimLease).unixMilliseconds
+            // SKIP LOCKED: instances claiming at the same moment each get different rows.
+            let rows = try await client.query(
+                """
+                UPDATE outbox SET status = 'sending', claimed_until = \(lease), updated_at = \(time)
+                WHERE id IN (
+                    SELECT id FROM outbox
+                    WHERE (status = 'pending' AND next_attempt_at <= \(time)) OR (status = 'sending' AND claimed_until <= \(time))
+                    ORDER BY next_attempt_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                RETURNING id, kind, to_phone, body, not_after, attempts, ambiguous_failures,
+                    EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone)
+                """, logger: logger)
+            var messages: [OutboxMessage] = []
+            for try await (id, kind, to, body, notAfter, attempts, ambiguous, optedOut) in rows.decode(
+                (Int64, String, String, String?, Int64?, Int32, Int32, Bool).self)
+            {
+                guard let kind = OutboundSMS.Kind(rawValue: kind), let to = PhoneNumber(e164: to) else { continue }
+                let sms = OutboundSMS(kind: kind, to: to, body: body ?? "", notAfter: notAfter.map(Date.init(unixMilliseconds:)))
+                messages.append(
+                    OutboxMessage(id: id, sms: sms, attempts: Int(attempts), ambiguousFailures: Int(ambiguous), recipientOptedOut: optedOut))
+            }
+            return messages.sorted { $0.id < $1.id }
         }
-        return messages.sorted { $0.id < $1.id }
     }
 
     public func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws {
-        let time = now.unixMilliseconds
-        let logger = logger
-        try await client.withTransaction(logger: logger) { connection in
-            switch result {
-            case .accepted(let providerID):
-                try await connection.query(
-                    """
-                    UPDATE outbox SET status = 'sent', twilio_sid = \(providerID), attempts = attempts + 1, claimed_until = NULL,
-                        body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = \(time)
-                    WHERE id = \(id)
-                    """, logger: logger)
-            case .dropped(let reason, let code, let optOut, let deliveryFailed):
-                try await connection.query(
-                    """
-                    UPDATE outbox SET status = 'dropped', last_error = \(reason), error_code = \(code), claimed_until = NULL,
-                        delivery_status = CASE WHEN \(deliveryFailed) THEN 'failed' ELSE delivery_status END,
-                        body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = \(time)
-                    WHERE id = \(id)
-                    """, logger: logger)
-                if optOut {
+        try await bounded { [self] in
+            let time = now.unixMilliseconds
+            let logger = logger
+            try await client.withTransaction(logger: logger) { connection in
+                switch result {
+                case .accepted(let providerID):
                     try await connection.query(
                         """
-                        INSERT INTO opt_outs (phone, opted_out_at) SELECT to_phone, \(time) FROM outbox WHERE id = \(id)
-                        ON CONFLICT (phone) DO NOTHING
+                        UPDATE outbox SET status = 'sent', twilio_sid = \(providerID), attempts = attempts + 1, claimed_until = NULL,
+                            body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = \(time)
+                        WHERE id = \(id)
+                        """, logger: logger)
+                case .dropped(let reason, let code, let optOut, let deliveryFailed):
+                    try await connection.query(
+                        """
+                        UPDATE outbox SET status = 'dropped', last_error = \(reason), error_code = \(code), claimed_until = NULL,
+                            delivery_status = CASE WHEN \(deliveryFailed) THEN 'failed' ELSE delivery_status END,
+                            body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = \(time)
+                        WHERE id = \(id)
+                        """, logger: logger)
+                    if optOut {
+                        try await connection.query(
+                            """
+                            INSERT INTO opt_outs (phone, opted_out_at) SELECT to_phone, \(time) FROM outbox WHERE id = \(id)
+                            ON CONFLICT (phone) DO NOTHING
+                            """, logger: logger)
+                    }
+                case .retry(let at, let code, let ambiguous):
+                    try await connection.query(
+                        """
+                        UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = \(at.unixMilliseconds),
+                            error_code = \(code), ambiguous_failures = ambiguous_failures + \(ambiguous ? 1 : 0),
+                            claimed_until = NULL, updated_at = \(time)
+                        WHERE id = \(id)
                         """, logger: logger)
                 }
-            case .retry(let at, let code, let ambiguous):
-                try await connection.query(
-                    """
-                    UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = \(at.unixMilliseconds),
-                        error_code = \(code), ambiguous_failures = ambiguous_failures + \(ambiguous ? 1 : 0),
-                        claimed_until = NULL, updated_at = \(time)
-                    WHERE id = \(id)
-                    """, logger: logger)
             }
         }
     }
 
     public func outboxDepth() async throws -> Int {
-        for try await depth in try await client.query(
-            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')", logger: logger
-        ).decode(Int64.self) {
-            return Int(depth)
+        try await bounded { [self] in
+            for try await depth in try await client.query(
+                "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')", logger: logger
+            ).decode(Int64.self) {
+                return Int(depth)
+            }
+            return 0
         }
-        return 0
     }
 
     public func recordDeliveryStatus(providerID: String, status: DeliveryStatus, at now: Date) async throws -> Bool {
-        let logger = logger
-        return try await client.withTransaction(logger: logger) { connection in
-            var found: (Int64, String?)?
-            for try await row in try await connection.query(
-                "SELECT id, delivery_status FROM outbox WHERE twilio_sid = \(providerID) FOR UPDATE", logger: logger
-            ).decode((Int64, String?).self) {
-                found = row
+        try await bounded { [self] in
+            let logger = logger
+            return try await client.withTransaction(logger: logger) { connection in
+                var found: (Int64, String?)?
+                for try await row in try await connection.query(
+                    "SELECT id, delivery_status FROM outbox WHERE twilio_sid = \(providerID) FOR UPDATE", logger: logger
+                ).decode((Int64, String?).self) {
+                    found = row
+                }
+                guard let (id, current) = found else { return false }
+                guard status.supersedes(current.map(DeliveryStatus.init(rawValue:))) else { return true }
+                try await connection.query(
+                    "UPDATE outbox SET delivery_status = \(status.rawValue), updated_at = \(now.unixMilliseconds) WHERE id = \(id)",
+                    logger: logger)
+                return true
             }
-            guard let (id, current) = found else { return false }
-            guard status.supersedes(current.map(DeliveryStatus.init(rawValue:))) else { return true }
-            try await connection.query(
-                "UPDATE outbox SET delivery_status = \(status.rawValue), updated_at = \(now.unixMilliseconds) WHERE id = \(id)",
-                logger: logger)
-            return true
         }
     }
 
     public func purge(at now: Date) async throws -> Int {
-        let time = now.unixMilliseconds
-        let logger = logger
-        let replyCutoff = time - Int64(InboundMessageRecord.replyRetention * 1000)
-        let sidCutoff = time - Int64(InboundMessageRecord.sidRetention * 1000)
-        let conversationCutoff = time - Int64(InboundMessageRecord.conversationRetention * 1000)
-        let dayAgo = time - 24 * 3600 * 1000
-        // Each statement counts what it changed through a CTE, as PostgresNIO gives no row count.
-        let statements: [PostgresQuery] = [
-            "WITH c AS (UPDATE processed_messages SET reply = NULL WHERE reply IS NOT NULL AND received_at < \(replyCutoff) RETURNING 1) SELECT count(*) FROM c",
-            "WITH c AS (DELETE FROM processed_messages WHERE received_at < \(sidCutoff) RETURNING 1) SELECT count(*) FROM c",
-            "WITH c AS (DELETE FROM conversations WHERE updated_at < \(conversationCutoff) RETURNING 1) SELECT count(*) FROM c",
-            "WITH c AS (DELETE FROM otp_challenges WHERE issued_at < \(dayAgo) RETURNING 1) SELECT count(*) FROM c",
-            "WITH c AS (DELETE FROM lockouts WHERE locked_until < \(time) AND locked_at < \(dayAgo) RETURNING 1) SELECT count(*) FROM c",
-        ]
-        var purged = 0
-        for statement in statements {
-            purged += try await client.withConnection { connection in
-                try await Self.count(statement, connection: connection, logger: logger)
+        try await bounded { [self] in
+            let time = now.unixMilliseconds
+            let logger = logger
+            let replyCutoff = time - Int64(InboundMessageRecord.replyRetention * 1000)
+            let sidCutoff = time - Int64(InboundMessageRecord.sidRetention * 1000)
+            let conversationCutoff = time - Int64(InboundMessageRecord.conversationRetention * 1000)
+            let dayAgo = time - 24 * 3600 * 1000
+            // Each statement counts what it changed through a CTE, as PostgresNIO gives no row count.
+            let statements: [PostgresQuery] = [
+                "WITH c AS (UPDATE processed_messages SET reply = NULL WHERE reply IS NOT NULL AND received_at < \(replyCutoff) RETURNING 1) SELECT count(*) FROM c",
+                "WITH c AS (DELETE FROM processed_messages WHERE received_at < \(sidCutoff) RETURNING 1) SELECT count(*) FROM c",
+                "WITH c AS (DELETE FROM conversations WHERE updated_at < \(conversationCutoff) RETURNING 1) SELECT count(*) FROM c",
+                "WITH c AS (DELETE FROM otp_challenges WHERE issued_at < \(dayAgo) RETURNING 1) SELECT count(*) FROM c",
+                "WITH c AS (DELETE FROM lockouts WHERE locked_until < \(time) AND locked_at < \(dayAgo) RETURNING 1) SELECT count(*) FROM c",
+            ]
+            var purged = 0
+            for statement in statements {
+                purged += try await client.withConnection { connection in
+                    try await Self.count(statement, connection: connection, logger: logger)
+                }
             }
+            return purged
         }
-        return purged
     }
 }

@@ -5,30 +5,36 @@ public import SMSBotCore
 
 extension PostgresStore {
     public func upsertPolicies(_ policies: [Policy], at now: Date) async throws {
-        let logger = logger
-        try await client.withTransaction(logger: logger) { connection in
-            for policy in policies {
-                try await Self.upsert(policy, at: now, connection: connection, logger: logger)
+        try await bounded { [self] in
+            let logger = logger
+            try await client.withTransaction(logger: logger) { connection in
+                for policy in policies {
+                    try await Self.upsert(policy, at: now, connection: connection, logger: logger)
+                }
             }
         }
     }
 
     public func insertMissingPolicies(_ policies: [Policy], at now: Date) async throws -> Int {
-        let logger = logger
-        return try await client.withTransaction(logger: logger) { connection in
-            let existing = try await Self.policies(numbered: policies.map(\.number), connection: connection, logger: logger)
-            let missing = policies.filter { existing[$0.number] == nil }
-            for policy in missing {
-                try await Self.upsert(policy, at: now, connection: connection, logger: logger)
+        try await bounded { [self] in
+            let logger = logger
+            return try await client.withTransaction(logger: logger) { connection in
+                let existing = try await Self.policies(numbered: policies.map(\.number), connection: connection, logger: logger)
+                let missing = policies.filter { existing[$0.number] == nil }
+                for policy in missing {
+                    try await Self.upsert(policy, at: now, connection: connection, logger: logger)
+                }
+                return missing.count
             }
-            return missing.count
         }
     }
 
     public func allPolicies() async throws -> [Policy] {
-        let logger = logger
-        return try await client.withConnection { connection in
-            try await Self.policies(where: "TRUE", connection: connection, logger: logger).sorted { $0.number.canonical < $1.number.canonical }
+        try await bounded { [self] in
+            let logger = logger
+            return try await client.withConnection { connection in
+                try await Self.policies(where: "TRUE", connection: connection, logger: logger).sorted { $0.number.canonical < $1.number.canonical }
+            }
         }
     }
 

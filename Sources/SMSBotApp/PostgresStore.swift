@@ -35,8 +35,29 @@ public final class PostgresStore: SMSBotStore {
         runner.cancel()
     }
 
+    /// How long one store operation may take. The pool waits for a connection without limit,
+    /// so an outage would hang the webhook instead of answering 503 for Twilio to retry.
+    static let operationTimeout: Duration = .seconds(5)
+
+    /// Runs `operation`, giving up with ``StoreTimeout`` after ``operationTimeout``. A transaction
+    /// cut off before its COMMIT completes is rolled back by the server; one cut off after is
+    /// whole, and a retried message is then a replay.
+    func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: Self.operationTimeout)
+                throw StoreTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
     public func checkHealth() async throws {
-        try await client.query("SELECT 1 FROM processed_messages LIMIT 1", logger: logger)
+        try await bounded { [self] in
+            try await client.query("SELECT 1 FROM processed_messages LIMIT 1", logger: logger)
+        }
     }
 
     public func processInbound(
@@ -45,37 +66,39 @@ public final class PostgresStore: SMSBotStore {
         mentionedPolicies: [PolicyNumber],
         decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome {
-        let logger = logger
-        return try await client.withTransaction(logger: logger) { connection in
-            let now = message.receivedAt
-            let phone = message.from.e164
-            // Lock the number's row before anything else: this is what serializes a number across instances.
-            try await connection.query(
-                "INSERT INTO conversations (phone, state, updated_at) VALUES (\(phone), ''::bytea, \(now.unixMilliseconds)) ON CONFLICT (phone) DO NOTHING",
-                logger: logger)
-            var stored: Data?
-            for try await state in try await connection.query(
-                "SELECT state FROM conversations WHERE phone = \(phone) FOR UPDATE", logger: logger
-            ).decode(Data.self) {
-                stored = state
+        try await bounded { [self] in
+            let logger = logger
+            return try await client.withTransaction(logger: logger) { connection in
+                let now = message.receivedAt
+                let phone = message.from.e164
+                // Lock the number's row before anything else: this is what serializes a number across instances.
+                try await connection.query(
+                    "INSERT INTO conversations (phone, state, updated_at) VALUES (\(phone), ''::bytea, \(now.unixMilliseconds)) ON CONFLICT (phone) DO NOTHING",
+                    logger: logger)
+                var stored: Data?
+                for try await state in try await connection.query(
+                    "SELECT state FROM conversations WHERE phone = \(phone) FOR UPDATE", logger: logger
+                ).decode(Data.self) {
+                    stored = state
+                }
+                for try await (receivedAt, reply) in try await connection.query(
+                    "SELECT received_at, reply FROM processed_messages WHERE message_sid = \(messageSID.rawValue)", logger: logger
+                ).decode((Int64, String?).self) {
+                    try await Self.forgetIfEmpty(phone: phone, stored: stored, connection: connection, logger: logger)
+                    return .replayed(replies: try Self.keptReplies(receivedAt: receivedAt, reply: reply, now: now))
+                }
+                let state = stored.flatMap { $0.isEmpty ? nil : try? JSONDecoder().decode(ConversationState.self, from: $0) } ?? .new
+                let context = try await Self.context(
+                    for: message.from, state: state, mentioned: mentionedPolicies, now: now, connection: connection, logger: logger)
+                let decision = decide(state, context)
+                try await Self.save(decision.state, of: phone, at: now, connection: connection, logger: logger)
+                try await Self.apply(decision, requester: message.from, at: now, connection: connection, logger: logger)
+                let replies = String(decoding: try JSONEncoder().encode(decision.replies), as: UTF8.self)
+                try await connection.query(
+                    "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (\(messageSID.rawValue), \(phone), \(now.unixMilliseconds), \(replies))",
+                    logger: logger)
+                return .handled(replies: decision.replies)
             }
-            for try await (receivedAt, reply) in try await connection.query(
-                "SELECT received_at, reply FROM processed_messages WHERE message_sid = \(messageSID.rawValue)", logger: logger
-            ).decode((Int64, String?).self) {
-                try await Self.forgetIfEmpty(phone: phone, stored: stored, connection: connection, logger: logger)
-                return .replayed(replies: try Self.keptReplies(receivedAt: receivedAt, reply: reply, now: now))
-            }
-            let state = stored.flatMap { $0.isEmpty ? nil : try? JSONDecoder().decode(ConversationState.self, from: $0) } ?? .new
-            let context = try await Self.context(
-                for: message.from, state: state, mentioned: mentionedPolicies, now: now, connection: connection, logger: logger)
-            let decision = decide(state, context)
-            try await Self.save(decision.state, of: phone, at: now, connection: connection, logger: logger)
-            try await Self.apply(decision, requester: message.from, at: now, connection: connection, logger: logger)
-            let replies = String(decoding: try JSONEncoder().encode(decision.replies), as: UTF8.self)
-            try await connection.query(
-                "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (\(messageSID.rawValue), \(phone), \(now.unixMilliseconds), \(replies))",
-                logger: logger)
-            return .handled(replies: decision.replies)
         }
     }
 
@@ -90,4 +113,9 @@ public final class PostgresStore: SMSBotStore {
         else { return [] }
         return try JSONDecoder().decode([String].self, from: Data(reply.utf8))
     }
+}
+
+/// A store operation that did not finish in time: the database is unreachable or overloaded.
+struct StoreTimeout: Error, CustomStringConvertible {
+    var description: String { "the database did not answer in time" }
 }

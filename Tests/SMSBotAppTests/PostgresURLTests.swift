@@ -1,0 +1,27 @@
+import PostgresNIO
+import Testing
+
+@testable import SMSBotApp
+
+@Suite struct PostgresURLTests {
+    @Test func theURLNamesHostUserPasswordDatabaseAndTLS() throws {
+        let configuration = try DatabaseLocation.postgresConfiguration(
+            url: Secret("postgresql://bot%40acme:p%40ss@db.internal:6543/smsbot?sslmode=require"))
+        #expect(configuration.host == "db.internal" && configuration.port == 6543)
+        #expect(configuration.username == "bot@acme" && configuration.password == "p@ss" && configuration.database == "smsbot")
+        #expect("\(configuration.tls)".contains("require"))
+        let plain = try DatabaseLocation.postgresConfiguration(url: Secret("postgres://bot@localhost/smsbot?sslmode=disable"))
+        #expect(plain.port == 5432 && plain.password == nil && "\(plain.tls)".contains("disable"))
+        #expect("\(try DatabaseLocation.postgresConfiguration(url: Secret("postgres://bot@localhost/db")).tls)".contains("prefer"))
+    }
+
+    @Test(arguments: ["postgres://localhost/db", "postgres:///db", "postgres://u:secret-pw@h/db?sslmode=sometimes"])
+    func anUnusableURLIsRefusedWithoutQuotingIt(url: String) {
+        #expect {
+            try DatabaseLocation.postgresConfiguration(url: Secret(url))
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.key == "database.url" && !error.description.contains("secret-pw")
+        }
+    }
+}
