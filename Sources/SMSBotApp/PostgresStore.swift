@@ -37,7 +37,7 @@ public final class PostgresStore: SMSBotStore {
 
     /// How long one store operation may take. The pool waits for a connection without limit,
     /// so an outage would hang the webhook instead of answering 503 for Twilio to retry.
-    static let operationTimeout: Duration = .seconds(5)
+    static let operationTimeout: Duration = .seconds(10)
 
     /// Runs `operation`, giving up with ``StoreTimeout`` after ``operationTimeout``. A transaction
     /// cut off before its COMMIT completes is rolled back by the server; one cut off after is
@@ -85,7 +85,7 @@ public final class PostgresStore: SMSBotStore {
                     "SELECT received_at, reply FROM processed_messages WHERE message_sid = \(messageSID.rawValue)", logger: logger
                 ).decode((Int64, String?).self) {
                     try await Self.forgetIfEmpty(phone: phone, stored: stored, connection: connection, logger: logger)
-                    return .replayed(replies: try Self.keptReplies(receivedAt: receivedAt, reply: reply, now: now))
+                    return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: reply, receivedAt: receivedAt, now: now))
                 }
                 let state = stored.flatMap { $0.isEmpty ? nil : try? JSONDecoder().decode(ConversationState.self, from: $0) } ?? .new
                 let context = try await Self.context(
@@ -93,7 +93,7 @@ public final class PostgresStore: SMSBotStore {
                 let decision = decide(state, context)
                 try await Self.save(decision.state, of: phone, at: now, connection: connection, logger: logger)
                 try await Self.apply(decision, requester: message.from, at: now, connection: connection, logger: logger)
-                let replies = String(decoding: try JSONEncoder().encode(decision.replies), as: UTF8.self)
+                let replies = try InboundMessageRecord.encode(decision.replies)
                 try await connection.query(
                     "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (\(messageSID.rawValue), \(phone), \(now.unixMilliseconds), \(replies))",
                     logger: logger)
@@ -106,12 +106,6 @@ public final class PostgresStore: SMSBotStore {
         if stored?.isEmpty ?? true {
             try await connection.query("DELETE FROM conversations WHERE phone = \(phone) AND state = ''::bytea", logger: logger)
         }
-    }
-
-    private static func keptReplies(receivedAt: Int64, reply: String?, now: Date) throws -> [String] {
-        guard let reply, now.timeIntervalSince(Date(unixMilliseconds: receivedAt)) <= InboundMessageRecord.replyRetention
-        else { return [] }
-        return try JSONDecoder().decode([String].self, from: Data(reply.utf8))
     }
 }
 

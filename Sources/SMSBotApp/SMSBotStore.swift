@@ -90,4 +90,15 @@ public enum InboundMessageRecord {
     public static let sidRetention: TimeInterval = 48 * 3600
     /// How long an idle conversation's state is kept.
     public static let conversationRetention: TimeInterval = 30 * 24 * 3600
+
+    /// The stored replies (a JSON array) as a replay returns them: none once past ``replyRetention``.
+    static func replayedReplies(stored reply: String?, receivedAt: Int64, now: Date) throws -> [String] {
+        guard let reply, now.timeIntervalSince(Date(unixMilliseconds: receivedAt)) <= replyRetention else { return [] }
+        return try JSONDecoder().decode([String].self, from: Data(reply.utf8))
+    }
+
+    /// Replies as stored: a JSON array of texts.
+    static func encode(_ replies: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(replies), as: UTF8.self)
+    }
 }

@@ -50,7 +50,7 @@ public final class SQLiteStore: SMSBotStore {
                 db, sql: "SELECT received_at, reply FROM processed_messages WHERE message_sid = ?",
                 arguments: [messageSID.rawValue])
             {
-                return .replayed(replies: try Self.keptReplies(seen, now: now))
+                return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: seen["reply"], receivedAt: seen["received_at"], now: now))
             }
             let state = try Self.conversationState(of: message.from, in: db)
             let context = try Self.context(for: message.from, state: state, mentioned: mentionedPolicies, now: now, in: db)
@@ -59,19 +59,8 @@ public final class SQLiteStore: SMSBotStore {
             try Self.apply(decision, requester: message.from, at: now, in: db)
             try db.execute(
                 sql: "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (?, ?, ?, ?)",
-                arguments: [messageSID.rawValue, message.from.e164, now.unixMilliseconds, try Self.encode(decision.replies)])
+                arguments: [messageSID.rawValue, message.from.e164, now.unixMilliseconds, try InboundMessageRecord.encode(decision.replies)])
             return .handled(replies: decision.replies)
         }
-    }
-
-    private static func keptReplies(_ row: Row, now: Date) throws -> [String] {
-        let receivedAt = Date(unixMilliseconds: row["received_at"])
-        guard let reply: String = row["reply"], now.timeIntervalSince(receivedAt) <= InboundMessageRecord.replyRetention
-        else { return [] }
-        return try JSONDecoder().decode([String].self, from: Data(reply.utf8))
-    }
-
-    private static func encode(_ replies: [String]) throws -> String {
-        String(decoding: try JSONEncoder().encode(replies), as: UTF8.self)
     }
 }
