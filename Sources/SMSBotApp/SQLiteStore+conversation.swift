@@ -58,10 +58,10 @@ extension SQLiteStore {
     /// Saves the state, or forgets the conversation when it is back to `.new`.
     static func save(_ state: ConversationState, of phone: PhoneNumber, at now: Date, in db: Database) throws {
         guard state != .new else {
-            try db.execute(sql: "DELETE FROM conversations WHERE phone = ?", arguments: [phone.e164])
+            try db.run(sql: "DELETE FROM conversations WHERE phone = ?", arguments: [phone.e164])
             return
         }
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO conversations (phone, state, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
@@ -72,14 +72,14 @@ extension SQLiteStore {
     static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {
         let time = now.unixMilliseconds
         // Whatever this message was, the customer has now heard of an undelivered code, or moved on.
-        try db.execute(
+        try db.run(
             sql: """
                 UPDATE outbox SET failure_notified = 1 WHERE requester_phone = ? AND kind = 'otp'
                 AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0
                 """,
             arguments: [requester.e164])
         for sms in decision.outbound {
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO outbox (kind, to_phone, requester_phone, body, not_after, status, next_attempt_at, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
@@ -91,21 +91,21 @@ extension SQLiteStore {
             case .sendCode:
                 break  // queued above, rendered
             case .recordCodeIssued(let policy, let destination):
-                try db.execute(
+                try db.run(
                     sql: "INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at) VALUES (?, ?, ?, ?)",
                     arguments: [requester.e164, policy.canonical, destination?.e164, time])
             case .recordLockout(let policy, let until):
-                try db.execute(
+                try db.run(
                     sql: "INSERT INTO lockouts (phone, policy_number, locked_at, locked_until) VALUES (?, ?, ?, ?)",
                     arguments: [requester.e164, policy.canonical, time, until.unixMilliseconds])
             case .setOptedOut(true):
-                try db.execute(
+                try db.run(
                     sql: "INSERT INTO opt_outs (phone, opted_out_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING",
                     arguments: [requester.e164, time])
             case .setOptedOut(false):
-                try db.execute(sql: "DELETE FROM opt_outs WHERE phone = ?", arguments: [requester.e164])
+                try db.run(sql: "DELETE FROM opt_outs WHERE phone = ?", arguments: [requester.e164])
             case .audit(let event):
-                try db.execute(
+                try db.run(
                     sql: "INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail) VALUES (?, ?, ?, ?, ?)",
                     arguments: [time, event.name, requester.masked, event.policy?.canonical, event.detail])
             }

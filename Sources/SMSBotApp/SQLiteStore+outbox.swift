@@ -21,7 +21,7 @@ extension SQLiteStore {
                 arguments: [time, time, limit])
             return try rows.compactMap { row -> OutboxMessage? in
                 let id: Int64 = row["id"]
-                try db.execute(
+                try db.run(
                     sql: "UPDATE outbox SET status = 'sending', claimed_until = ?, updated_at = ? WHERE id = ?",
                     arguments: [now.addingTimeInterval(Self.claimLease).unixMilliseconds, time, id])
                 guard let kind = OutboundSMS.Kind(rawValue: row["kind"]), let to = PhoneNumber(e164: row["to_phone"]) else {
@@ -42,7 +42,7 @@ extension SQLiteStore {
             switch result {
             case .accepted(let providerID):
                 // An OTP's text is erased once the provider has it.
-                try db.execute(
+                try db.run(
                     sql: """
                         UPDATE outbox SET status = 'sent', twilio_sid = ?, attempts = attempts + 1, claimed_until = NULL,
                             body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = ?
@@ -50,7 +50,7 @@ extension SQLiteStore {
                         """,
                     arguments: [providerID, time, id])
             case .dropped(let reason, let code, let optOut, let deliveryFailed):
-                try db.execute(
+                try db.run(
                     sql: """
                         UPDATE outbox SET status = 'dropped', last_error = ?, error_code = ?, claimed_until = NULL,
                             delivery_status = CASE WHEN ? THEN 'failed' ELSE delivery_status END,
@@ -59,7 +59,7 @@ extension SQLiteStore {
                         """,
                     arguments: [reason, code, deliveryFailed, time, id])
                 if optOut {
-                    try db.execute(
+                    try db.run(
                         sql: """
                             INSERT INTO opt_outs (phone, opted_out_at) SELECT to_phone, ? FROM outbox WHERE id = ?
                             ON CONFLICT (phone) DO NOTHING
@@ -67,7 +67,7 @@ extension SQLiteStore {
                         arguments: [time, id])
                 }
             case .retry(let at, let code, let ambiguous):
-                try db.execute(
+                try db.run(
                     sql: """
                         UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?, error_code = ?,
                             ambiguous_failures = ambiguous_failures + ?, claimed_until = NULL, updated_at = ?
@@ -90,7 +90,7 @@ extension SQLiteStore {
             else { return false }
             let current = (row["delivery_status"] as String?).map(DeliveryStatus.init(rawValue:))
             guard status.supersedes(current) else { return true }
-            try db.execute(
+            try db.run(
                 sql: "UPDATE outbox SET delivery_status = ?, updated_at = ? WHERE id = ?",
                 arguments: [status.rawValue, now.unixMilliseconds, row["id"] as Int64])
             return true

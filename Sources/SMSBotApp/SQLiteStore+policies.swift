@@ -60,7 +60,7 @@ extension SQLiteStore {
     }
 
     private static func upsert(_ policy: Policy, at now: Date, in db: Database) throws {
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO policies (policy_number, display_number, holder_name, phone, product, status, effective_date,
                     expiry_date, premium, currency, premium_frequency, next_payment_due, balance_due, coverage, deductible, updated_at)
@@ -79,9 +79,9 @@ extension SQLiteStore {
                 policy.premiumFrequency, policy.nextPaymentDue, policy.balanceDue, policy.coverage, policy.deductible,
                 now.unixMilliseconds,
             ])
-        try db.execute(sql: "DELETE FROM claims WHERE policy_number = ?", arguments: [policy.number.canonical])
+        try db.run(sql: "DELETE FROM claims WHERE policy_number = ?", arguments: [policy.number.canonical])
         for claim in policy.claims {
-            try db.execute(
+            try db.run(
                 sql: "INSERT INTO claims (policy_number, claim_number, status, filed_on, amount, description) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [policy.number.canonical, claim.claimNumber, claim.status, claim.filedOn, claim.amount, claim.description])
         }

@@ -5,7 +5,7 @@ extension SQLiteStore {
     public func purge(at now: Date) async throws -> Int {
         try await writer.write { db in
             let time = now.unixMilliseconds
-            try db.execute(
+            try db.run(
                 sql: "UPDATE processed_messages SET reply = NULL WHERE reply IS NOT NULL AND received_at < ?",
                 arguments: [time - Int64(InboundMessageRecord.replyRetention * 1000)])
             var purged = db.changesCount
@@ -17,7 +17,7 @@ extension SQLiteStore {
             ]
             for (sql, age) in statements {
                 let cutoff = time - Int64(age * 1000)
-                try db.execute(sql: sql, arguments: sql.hasSuffix("locked_at < ?") ? [time, cutoff] : [cutoff])
+                try db.run(sql: sql, arguments: sql.hasSuffix("locked_at < ?") ? [time, cutoff] : [cutoff])
                 purged += db.changesCount
             }
             return purged

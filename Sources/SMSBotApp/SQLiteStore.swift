@@ -57,7 +57,7 @@ public final class SQLiteStore: SMSBotStore {
             let decision = decide(state, context)
             try Self.save(decision.state, of: message.from, at: now, in: db)
             try Self.apply(decision, requester: message.from, at: now, in: db)
-            try db.execute(
+            try db.run(
                 sql: "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (?, ?, ?, ?)",
                 arguments: [messageSID.rawValue, message.from.e164, now.unixMilliseconds, try InboundMessageRecord.encode(decision.replies)])
             return .handled(replies: decision.replies)

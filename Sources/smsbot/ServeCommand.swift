@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
+import Logging
 import SMSBotApp
 
 /// `smsbot serve`: runs the HTTP server until SIGINT or SIGTERM.
@@ -17,7 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
         if demo { configuration.demoPoliciesFile = ConfigurationOptions.demoPoliciesFile }
         let app: any ApplicationProtocol
         do {
-            app = try await buildApplication(configuration)
+            var logger = Logger(label: "smsbot")
+            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            app = try await buildApplication(configuration, environment: AppEnvironment(logger: logger))
         } catch {
             throw startupFailure("cannot start: \(error)")
         }

@@ -9,7 +9,7 @@ import TestSupport
 import Testing
 
 /// Whole conversations through real HTTP into `buildApplication` on a real SQLite file.
-@Suite struct ConversationFlowTests {
+@Suite(.timeLimit(.minutes(3))) struct ConversationFlowTests {
     struct Harness {
         let client: any TestClientProtocol
         let sender: RecordingSender

@@ -7,7 +7,7 @@ import SMSBotApp
 import Testing
 
 /// The inbound webhook rules of SPEC §3, through real HTTP into a real SQLite file.
-@Suite struct InboundWebhookTests {
+@Suite(.timeLimit(.minutes(3))) struct InboundWebhookTests {
     private func withApp(
         clock: TestClock = TestClock(),
         logs: LogCapture = LogCapture(),

@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// Two smsbot instances on one PostgreSQL database behave as one (SPEC §3, issue 5).
-@Suite struct MultiInstanceTests {
+@Suite(.timeLimit(.minutes(3))) struct MultiInstanceTests {
     static let numbers = (1...8).map { String(format: "+1555777%04d", $0) }
 
     static let policies = numbers.enumerated().map { index, phone in

@@ -9,7 +9,7 @@ import TestSupport
 import Testing
 
 /// Outbound SMS through a running `buildApplication` to a fake Twilio on loopback (SPEC §3).
-@Suite struct OutboundSMSTests {
+@Suite(.timeLimit(.minutes(3))) struct OutboundSMSTests {
     struct Bot {
         let client: any TestClientProtocol
         let fake: FakeTwilio

@@ -8,7 +8,7 @@ import Testing
 
 /// When PostgreSQL goes away the service says so (503) instead of hanging or half-writing,
 /// and picks up where it was once the database is back.
-@Suite struct PostgresOutageTests {
+@Suite(.timeLimit(.minutes(3))) struct PostgresOutageTests {
     @Test func healthAndTheWebhookAnswer503WhileTheDatabaseIsGoneAndRecoverAfter() async throws {
         let fixture = try await StoreFixture.make(.postgres)
         let server = try #require(ProcessInfo.processInfo.environment["TEST_DATABASE_URL"])

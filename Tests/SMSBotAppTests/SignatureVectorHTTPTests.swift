@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// Every vector computed by Twilio's official library, posted through the real HTTP route.
-@Suite struct SignatureVectorHTTPTests {
+@Suite(.timeLimit(.minutes(3))) struct SignatureVectorHTTPTests {
     @Test(arguments: SignatureVector.all)
     func theWebhookAcceptsExactlyTheValidVectors(vector: SignatureVector) async throws {
         let (publicURL, path) = vector.publicURLAndPath

@@ -4,7 +4,7 @@ import SMSBotCore
 import Synchronization
 import Testing
 
-@Suite struct SimulatorTests {
+@Suite(.timeLimit(.minutes(3))) struct SimulatorTests {
     @Test func aScriptedChatGetsTheCodeInlineAndReadsThePolicy() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -4,7 +4,7 @@ import SMSBotCore
 import Testing
 
 /// The same guarantees from every store: run against SQLite and PostgreSQL alike.
-@Suite struct StoreConformanceTests {
+@Suite(.timeLimit(.minutes(3))) struct StoreConformanceTests {
     private let phone = PhoneNumber(e164: "+15551230001")!
     private let now = Date(timeIntervalSince1970: 1_795_000_000)
 

@@ -6,7 +6,7 @@ import Testing
 import TwilioKit
 
 /// The Messages API client against a real loopback server standing in for Twilio.
-@Suite struct TwilioMessagesClientTests {
+@Suite(.timeLimit(.minutes(3))) struct TwilioMessagesClientTests {
     private static let account = "AC0123456789abcdef0123456789abcdef"
 
     private func withClient(
