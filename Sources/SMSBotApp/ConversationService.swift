@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 public import SMSBotCore
 
 /// Runs one inbound message through the engine inside the store's transaction, and wakes
@@ -15,6 +16,7 @@ public struct ConversationService: Sendable {
         let engine = engine
         let renderer = renderer
         let metrics = metrics
+        let queuedSMS = SMSQueuedFlag()
         let outcome = try await store.processInbound(
             messageSID: messageSID, message: message, mentionedPolicies: PolicyNumber.candidates(in: message.text)
         ) { state, context in
@@ -25,11 +27,14 @@ public struct ConversationService: Sendable {
                 guard case .sendCode(let code, let to, _, let expiresAt) = effect else { return nil }
                 return OutboundSMS(kind: .otp, to: to, body: renderer.otpSMS(code: code), notAfter: expiresAt)
             }
+            if !outbound.isEmpty { queuedSMS.set() }
             return InboundDecision(
                 state: transition.state, replies: transition.replies.map(renderer.render), outbound: outbound,
-                effects: transition.effects)
+                effects: transition.effects, acknowledgesDeliveryFailure: context.codeDeliveryFailed)
         }
-        if case .handled = outcome { outbox.wake() }
+        // Only a message that queued an SMS wakes the worker: waking it for every message would
+        // cost a write transaction each time.
+        if case .handled = outcome, queuedSMS.isSet { outbox.wake() }
         return outcome
     }
 
@@ -37,4 +42,12 @@ public struct ConversationService: Sendable {
     public func deliverOutbox() async {
         await outbox.deliverDue()
     }
+}
+
+/// Whether a transaction queued an SMS; set from inside the store's closure.
+private final class SMSQueuedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -69,11 +69,13 @@ extension PostgresStore {
     ) async throws {
         let time = now.unixMilliseconds
         let phone = requester.e164
-        try await connection.query(
-            """
-            UPDATE outbox SET failure_notified = TRUE WHERE requester_phone = \(phone) AND kind = 'otp'
-            AND delivery_status IN ('undelivered', 'failed') AND NOT failure_notified
-            """, logger: logger)
+        if decision.acknowledgesDeliveryFailure {
+            try await connection.query(
+                """
+                UPDATE outbox SET failure_notified = TRUE WHERE requester_phone = \(phone) AND kind = 'otp'
+                AND delivery_status IN ('undelivered', 'failed') AND NOT failure_notified
+                """, logger: logger)
+        }
         for sms in decision.outbound {
             try await connection.query(
                 """

@@ -57,13 +57,20 @@ public struct InboundDecision: Sendable {
     /// The engine's effects; the store applies all but ``Effect/sendCode(code:to:policy:expiresAt:)``,
     /// which arrives rendered in ``outbound``.
     public var effects: [Effect]
+    /// Whether the context reported an undelivered code: handling this message told the
+    /// customer (or moved past it), so the store marks it told.
+    public var acknowledgesDeliveryFailure: Bool
 
     /// Creates a decision.
-    public init(state: ConversationState, replies: [String], outbound: [OutboundSMS] = [], effects: [Effect] = []) {
+    public init(
+        state: ConversationState, replies: [String], outbound: [OutboundSMS] = [], effects: [Effect] = [],
+        acknowledgesDeliveryFailure: Bool = false
+    ) {
         self.state = state
         self.replies = replies
         self.outbound = outbound
         self.effects = effects
+        self.acknowledgesDeliveryFailure = acknowledgesDeliveryFailure
     }
 }
 

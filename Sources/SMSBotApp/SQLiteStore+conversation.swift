@@ -72,12 +72,14 @@ extension SQLiteStore {
     static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {
         let time = now.unixMilliseconds
         // Whatever this message was, the customer has now heard of an undelivered code, or moved on.
-        try db.run(
-            sql: """
-                UPDATE outbox SET failure_notified = 1 WHERE requester_phone = ? AND kind = 'otp'
-                AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0
-                """,
-            arguments: [requester.e164])
+        if decision.acknowledgesDeliveryFailure {
+            try db.run(
+                sql: """
+                    UPDATE outbox SET failure_notified = 1 WHERE requester_phone = ? AND kind = 'otp'
+                    AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0
+                    """,
+                arguments: [requester.e164])
+        }
         for sms in decision.outbound {
             try db.run(
                 sql: """

@@ -168,7 +168,10 @@ import Testing
             #expect(try await fixture.count("opt_outs") == 1)
             #expect(try await store.outboxDepth() == 1)
             let next = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 6), mentionedPolicies: []) {
-                _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"])
+                _, context in
+                InboundDecision(
+                    state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"],
+                    acknowledgesDeliveryFailure: context.codeDeliveryFailed)
             }
             #expect(next.replies == ["true"])
             let after = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 7), mentionedPolicies: []) {
