@@ -6,7 +6,8 @@ import TwilioKit
 /// The benchmark's Twilio: accepts Messages API calls on loopback and keeps the code each
 /// phone was sent, so a virtual customer can type it back.
 final class CodeInbox: Sendable {
-    private let codes = Mutex<[String: String]>([:])
+    /// Per phone: the code that arrived first, or the customer waiting for it.
+    private let mailboxes = Mutex<[String: Mailbox]>([:])
     private let received = Atomic<Int>(0)
 
     var messagesReceived: Int { received.load(ordering: .relaxed) }
@@ -18,7 +19,7 @@ final class CodeInbox: Sendable {
             let form = try FormParameters(decoding: body.readableBytesView)
             self.received.add(1, ordering: .relaxed)
             if let to = form["To"], let code = form["Body"]?.firstMatch(of: /code: (\d+)/).map({ String($0.1) }) {
-                self.codes.withLock { $0[to] = code }
+                self.deliver(code, to: to)
             }
             let sid = "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             return Response(
@@ -28,13 +29,47 @@ final class CodeInbox: Sendable {
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
     }
 
-    /// The code texted to `phone`, waiting up to `timeout` for it to arrive.
-    func code(for phone: String, timeout: Duration = .seconds(15)) async throws -> String? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let code = codes.withLock({ $0.removeValue(forKey: phone) }) { return code }
-            try await Task.sleep(for: .milliseconds(5))
+    /// The code texted to `phone`, waiting up to `timeout` for it to arrive. Waiting costs
+    /// nothing until it does: the generator must not eat the CPU it is measuring.
+    func code(for phone: String, timeout: Duration = .seconds(15)) async -> String? {
+        await withTaskGroup(of: String?.self) { group in
+            group.addTask { await self.arrival(for: phone) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if first == nil { deliver(nil, to: phone) }  // releases the waiter after a timeout
+            return first
         }
-        return nil
+    }
+
+    private enum Mailbox {
+        case code(String)
+        case waiter(CheckedContinuation<String?, Never>)
+    }
+
+    private func arrival(for phone: String) async -> String? {
+        await withCheckedContinuation { continuation in
+            let code = mailboxes.withLock { mailboxes -> String? in
+                if case .code(let code) = mailboxes.removeValue(forKey: phone) { return code }
+                mailboxes[phone] = .waiter(continuation)
+                return nil
+            }
+            if let code { continuation.resume(returning: code) }
+        }
+    }
+
+    private func deliver(_ code: String?, to phone: String) {
+        let waiter = mailboxes.withLock { mailboxes -> CheckedContinuation<String?, Never>? in
+            if case .waiter(let waiter) = mailboxes[phone] {
+                mailboxes[phone] = nil
+                return waiter
+            }
+            if let code { mailboxes[phone] = .code(code) }
+            return nil
+        }
+        waiter?.resume(returning: code)
     }
 }

@@ -18,7 +18,7 @@ public struct ConversationService: Sendable {
         let metrics = metrics
         let queuedSMS = SMSQueuedFlag()
         let outcome = try await store.processInbound(
-            messageSID: messageSID, message: message, mentionedPolicies: PolicyNumber.candidates(in: message.text)
+            messageSID: messageSID, message: message, mentionedPolicies: message.mentionedPolicies
         ) { state, context in
             var random = SystemRandomNumberGenerator()
             let transition = engine.messageReceived(message, state: state, context: context, random: &random)

@@ -66,9 +66,20 @@ public final class OutboxWorker: Service, Sendable {
                 if let depth = try? await store.outboxDepth() { metrics.recordOutboxDepth(depth) }
                 return handled
             }
-            for message in batch {
-                await deliver(message)
-                handled += 1
+            await deliverConcurrently(batch)
+            handled += batch.count
+        }
+    }
+
+    /// Sends to different phones at once, and to one phone in the order the SMS were queued,
+    /// so a customer never receives an older code after a newer one.
+    private func deliverConcurrently(_ batch: [OutboxMessage]) async {
+        let byRecipient = Dictionary(grouping: batch, by: \.sms.to).values
+        await withTaskGroup(of: Void.self) { group in
+            for messages in byRecipient {
+                group.addTask {
+                    for message in messages { await self.deliver(message) }
+                }
             }
         }
     }

@@ -28,6 +28,10 @@ extension Request {
 
     private static func isFormURLEncoded(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
+        // What Twilio sends, checked without splitting and lowercasing on every request.
+        if contentType == "application/x-www-form-urlencoded" || contentType == "application/x-www-form-urlencoded; charset=UTF-8" {
+            return true
+        }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard parts.first == "application/x-www-form-urlencoded" else { return false }
         let charset = parts.dropFirst().first { $0.hasPrefix("charset=") }?.dropFirst("charset=".count)

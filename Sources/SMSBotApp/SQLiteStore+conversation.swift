@@ -5,7 +5,7 @@ import SMSBotCore
 /// Loading what the engine needs and storing what it decided, inside the message's transaction.
 extension SQLiteStore {
     static func conversationState(of phone: PhoneNumber, in db: Database) throws -> ConversationState {
-        guard let data = try Data.fetchOne(db, sql: "SELECT state FROM conversations WHERE phone = ?", arguments: [phone.e164])
+        guard let data = try db.value(Data.self, sql: "SELECT state FROM conversations WHERE phone = ?", arguments: [phone.e164])
         else { return .new }
         // A state this version cannot read starts the conversation over rather than failing the message.
         return (try? JSONDecoder().decode(ConversationState.self, from: data)) ?? .new
@@ -18,8 +18,8 @@ extension SQLiteStore {
         if let policy = state.policy { numbers.append(policy) }
         let policies = try policies(numbered: numbers, in: db)
         let dayAgo = now.addingTimeInterval(-24 * 3600).unixMilliseconds
-        let lockouts = try Row.fetchAll(
-            db, sql: "SELECT policy_number, locked_at, locked_until FROM lockouts WHERE phone = ? AND locked_at > ?",
+        let lockouts = try db.rows(
+            sql: "SELECT policy_number, locked_at, locked_until FROM lockouts WHERE phone = ? AND locked_at > ?",
             arguments: [phone.e164, dayAgo]
         ).compactMap { row -> Lockout? in
             guard let policy = PolicyNumber(row["policy_number"] as String) else { return nil }
@@ -29,12 +29,12 @@ extension SQLiteStore {
         var issued: [PolicyNumber: Int] = [:]
         for number in Set(numbers) {
             if let policy = policies[number] {
-                issued[number] = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM otp_challenges WHERE destination_phone = ? AND issued_at > ?",
+                issued[number] = try db.value(
+                    Int.self, sql: "SELECT count(*) FROM otp_challenges WHERE destination_phone = ? AND issued_at > ?",
                     arguments: [policy.phone.e164, hourAgo])
             } else {
-                issued[number] = try Int.fetchOne(
-                    db,
+                issued[number] = try db.value(
+                    Int.self,
                     sql: """
                         SELECT count(*) FROM otp_challenges
                         WHERE requester_phone = ? AND policy_number = ? AND destination_phone IS NULL AND issued_at > ?
@@ -42,9 +42,9 @@ extension SQLiteStore {
                     arguments: [phone.e164, number.canonical, hourAgo])
             }
         }
-        let optedOut = try Bool.fetchOne(db, sql: "SELECT 1 FROM opt_outs WHERE phone = ?", arguments: [phone.e164]) ?? false
-        let deliveryFailed = try Bool.fetchOne(
-            db,
+        let optedOut = try db.value(Bool.self, sql: "SELECT 1 FROM opt_outs WHERE phone = ?", arguments: [phone.e164]) ?? false
+        let deliveryFailed = try db.value(
+            Bool.self,
             sql: """
                 SELECT 1 FROM outbox WHERE requester_phone = ? AND kind = 'otp'
                 AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0 LIMIT 1

@@ -8,10 +8,9 @@ extension SQLiteStore {
     static let claimLease: TimeInterval = 30
 
     public func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage] {
-        try await writer.write { db in
+        try await groupCommit.write { db in
             let time = now.unixMilliseconds
-            let rows = try Row.fetchAll(
-                db,
+            let rows = try db.rows(
                 sql: """
                     SELECT outbox.*, EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone) AS opted_out
                     FROM outbox
@@ -37,7 +36,7 @@ extension SQLiteStore {
     }
 
     public func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws {
-        try await writer.write { db in
+        try await groupCommit.write { db in
             let time = now.unixMilliseconds
             switch result {
             case .accepted(let providerID):
@@ -80,13 +79,13 @@ extension SQLiteStore {
 
     public func outboxDepth() async throws -> Int {
         try await writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')") ?? 0
+            try db.value(Int.self, sql: "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')") ?? 0
         }
     }
 
     public func recordDeliveryStatus(providerID: String, status: DeliveryStatus, at now: Date) async throws -> Bool {
-        try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, delivery_status FROM outbox WHERE twilio_sid = ?", arguments: [providerID])
+        try await groupCommit.write { db in
+            guard let row = try db.row(sql: "SELECT id, delivery_status FROM outbox WHERE twilio_sid = ?", arguments: [providerID])
             else { return false }
             let current = (row["delivery_status"] as String?).map(DeliveryStatus.init(rawValue:))
             guard status.supersedes(current) else { return true }

@@ -31,11 +31,10 @@ extension SQLiteStore {
 
     /// The policies among `numbers` that exist, with their claims.
     static func policies(numbered numbers: [PolicyNumber], in db: Database) throws -> [PolicyNumber: Policy] {
-        let unique = Array(Set(numbers.map(\.canonical)))
-        guard !unique.isEmpty else { return [:] }
-        let placeholders = Array(repeating: "?", count: unique.count).joined(separator: ",")
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM policies WHERE policy_number IN (\(placeholders))", arguments: StatementArguments(unique))
+        // One cached statement per number: a message mentions one or two.
+        let rows = try Set(numbers.map(\.canonical)).compactMap { number in
+            try db.row(sql: "SELECT * FROM policies WHERE policy_number = ?", arguments: [number])
+        }
         return Dictionary(uniqueKeysWithValues: try policies(from: rows, in: db).map { ($0.number, $0) })
     }
 
@@ -43,8 +42,8 @@ extension SQLiteStore {
         try rows.compactMap { row in
             let canonical: String = row["policy_number"]
             guard let number = PolicyNumber(canonical), let phone = PhoneNumber(e164: row["phone"]) else { return nil }
-            let claims = try Row.fetchAll(
-                db, sql: "SELECT * FROM claims WHERE policy_number = ? ORDER BY filed_on DESC, claim_number", arguments: [canonical]
+            let claims = try db.rows(
+                sql: "SELECT * FROM claims WHERE policy_number = ? ORDER BY filed_on DESC, claim_number", arguments: [canonical]
             ).map { claim in
                 Claim(
                     claimNumber: claim["claim_number"], status: claim["status"], filedOn: claim["filed_on"],

@@ -8,6 +8,9 @@ public import SMSBotCore
 /// message's transaction come from the write queue itself.
 public final class SQLiteStore: SMSBotStore {
     let writer: any DatabaseWriter
+    /// Where each message's (and each outbox update's) small transaction goes, so that those
+    /// arriving together commit together.
+    let groupCommit: GroupCommit
 
     /// Opens (creating when missing) the database file at `path` and migrates it.
     public convenience init(path: String) throws {
@@ -23,6 +26,7 @@ public final class SQLiteStore: SMSBotStore {
 
     private init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.groupCommit = GroupCommit(writer: writer)
         try SQLiteMigrations.migrator.migrate(writer)
     }
 
@@ -44,10 +48,10 @@ public final class SQLiteStore: SMSBotStore {
         mentionedPolicies: [PolicyNumber],
         decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome {
-        try await writer.write { db in
+        try await groupCommit.write { db in
             let now = message.receivedAt
-            if let seen = try Row.fetchOne(
-                db, sql: "SELECT received_at, reply FROM processed_messages WHERE message_sid = ?",
+            if let seen = try db.row(
+                sql: "SELECT received_at, reply FROM processed_messages WHERE message_sid = ?",
                 arguments: [messageSID.rawValue])
             {
                 return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: seen["reply"], receivedAt: seen["received_at"], now: now))

@@ -136,7 +136,7 @@ private struct Turn {
                 break
             }
         }
-        let candidates = PolicyNumber.candidates(in: message.text)
+        let candidates = message.mentionedPolicies
         if let chosen = candidates.first(where: { context.policies[$0] != nil }) ?? candidates.first {
             if case .verified(let session) = state, session.policy == chosen {
                 return answer(session)

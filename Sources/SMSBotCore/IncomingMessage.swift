@@ -3,7 +3,12 @@ public import Foundation
 /// An inbound SMS as the engine sees it.
 public struct IncomingMessage: Equatable, Sendable {
     public var from: PhoneNumber
-    public var text: String
+    public var text: String {
+        didSet { mentionedPolicies = PolicyNumber.candidates(in: text) }
+    }
+    /// The policy numbers `text` may mention, most likely first: found once, used by the
+    /// store to load them and by the engine to choose one.
+    public private(set) var mentionedPolicies: [PolicyNumber]
     public var mediaCount: Int
     public var receivedAt: Date
 
@@ -11,6 +16,7 @@ public struct IncomingMessage: Equatable, Sendable {
     public init(from: PhoneNumber, text: String, mediaCount: Int = 0, receivedAt: Date) {
         self.from = from
         self.text = text
+        self.mentionedPolicies = PolicyNumber.candidates(in: text)
         self.mediaCount = mediaCount
         self.receivedAt = receivedAt
     }

@@ -15,14 +15,27 @@ public struct FormParameters: Sendable, Equatable {
 
     /// Decodes a urlencoded body.
     public init(decoding body: some Collection<UInt8>) throws(FormDecodingError) {
+        // Decoding works on contiguous bytes so it is compiled for one concrete type, not
+        // through the generic witness calls a caller in another module would otherwise pay.
+        let decoded =
+            body.withContiguousStorageIfAvailable(Self.decode)
+            ?? Array(body).withUnsafeBufferPointer(Self.decode)
+        self.pairs = try decoded.get()
+    }
+
+    private static func decode(_ body: UnsafeBufferPointer<UInt8>) -> Result<[(name: String, value: String)], FormDecodingError> {
         var pairs: [(name: String, value: String)] = []
-        for field in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let parts = field.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            let name = try Self.unescape(parts[0], index: pairs.count)
-            let value = parts.count > 1 ? try Self.unescape(parts[1], index: pairs.count) : ""
-            pairs.append((name, value))
+        do {
+            for field in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+                let separator = field.firstIndex(of: UInt8(ascii: "=")) ?? field.endIndex
+                let name = try unescape(field[..<separator], index: pairs.count)
+                let value = separator < field.endIndex ? try unescape(field[(separator + 1)...], index: pairs.count) : ""
+                pairs.append((name, value))
+            }
+        } catch {
+            return .failure(error)
         }
-        self.pairs = pairs
+        return .success(pairs)
     }
 
     /// The first value for `name`, if any.
@@ -39,7 +52,7 @@ public struct FormParameters: Sendable, Equatable {
         lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
     }
 
-    private static func unescape(_ bytes: some Collection<UInt8>, index: Int) throws(FormDecodingError) -> String {
+    private static func unescape(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, index: Int) throws(FormDecodingError) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var iterator = bytes.makeIterator()

@@ -9,7 +9,7 @@ public enum WebhookSignature {
     /// Whether `signature` (base64, as sent in `X-Twilio-Signature`) is valid for `url` and `parameters`.
     ///
     /// The URL is tried as given, and also with its port removed or the scheme's default port
-    /// added, since Twilio may sign either form. The comparison takes constant time.
+    /// added, since Twilio may sign either form. Each comparison takes constant time.
     public static func isValid(
         _ signature: String,
         url: String,
@@ -20,13 +20,11 @@ public enum WebhookSignature {
         guard let expected = Data(base64Encoded: signature) else { return false }
         let key = SymmetricKey(data: Data(key.utf8))
         let signedParameters = signedText(of: parameters)
-        var matched = false
-        for candidate in urlVariants(of: url) {
-            let message = Data((candidate + signedParameters).utf8)
-            // Evaluate every variant so the time taken does not depend on which one matched.
-            matched = isValid(expected, message: message, key: key, algorithm: algorithm) || matched
+        // Which variant matched is no secret (the URL is public), so the first match ends the
+        // search; each comparison itself takes constant time.
+        return urlVariants(of: url).contains { candidate in
+            isValid(expected, message: Data((candidate + signedParameters).utf8), key: key, algorithm: algorithm)
         }
-        return matched
     }
 
     /// The base64 signature of `url` and `parameters`: what Twilio would send.
@@ -55,20 +53,26 @@ public enum WebhookSignature {
         }
     }
 
-    /// Names sorted, then each name's distinct values sorted, by Unicode scalar as Python sorts.
+    /// Names sorted, then each name's distinct values sorted, by Unicode scalar as Python sorts
+    /// (and, as there, two strings are the same only when their scalars are).
     static func signedText(of parameters: FormParameters) -> String {
-        var valuesByName: [String: Set<String>] = [:]
-        for pair in parameters.pairs {
-            valuesByName[pair.name, default: []].insert(pair.value)
+        let sorted = parameters.pairs.sorted { lhs, rhs in
+            sameScalars(lhs.name, rhs.name)
+                ? precedesByScalar(lhs.value, rhs.value) : precedesByScalar(lhs.name, rhs.name)
         }
         var text = ""
-        for name in valuesByName.keys.sorted(by: precedesByScalar) {
-            for value in valuesByName[name]!.sorted(by: precedesByScalar) {
-                text += name
-                text += value
-            }
+        var previous: (name: String, value: String)?
+        for pair in sorted {
+            if let previous, sameScalars(previous.name, pair.name), sameScalars(previous.value, pair.value) { continue }
+            text += pair.name
+            text += pair.value
+            previous = pair
         }
         return text
+    }
+
+    private static func sameScalars(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.elementsEqual(rhs.utf8)
     }
 
     /// The URL as given plus the variant without its port, or with the scheme's default port.
@@ -90,7 +94,8 @@ public enum WebhookSignature {
         }
     }
 
+    /// UTF-8 byte order is Unicode scalar order, and cheaper to compare.
     private static func precedesByScalar(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.unicodeScalars.lexicographicallyPrecedes(rhs.unicodeScalars)
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 }

@@ -1,0 +1,84 @@
+import GRDB
+import Synchronization
+
+/// Group commit for SQLite: work submitted while a write transaction is running waits, and
+/// then runs together with everything else that arrived, in one transaction.
+///
+/// SQLite has one writer, so messages are serialized anyway; what batching saves is the
+/// per-transaction cost (begin, commit, WAL sync, a hop onto the writer queue), which is
+/// most of a small message's cost. Each job runs in its own savepoint, in arrival order, so
+/// a job that throws rolls back alone and a later job sees what an earlier one wrote, as it
+/// would with one transaction each. Nobody hears of success before the commit.
+final class GroupCommit: Sendable {
+    /// One job: runs inside the shared transaction and hands its result to its waiter.
+    private struct Job {
+        let work: @Sendable (Database) throws -> any Sendable
+        let continuation: CheckedContinuation<any Sendable, any Error>
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var isDraining = false
+    }
+
+    private let writer: any DatabaseWriter
+    private let queue = Mutex(Queue())
+    /// The most jobs one transaction takes, so a long queue still commits regularly.
+    static let maxBatch = 128
+
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+    }
+
+    /// Runs `work` in a savepoint of the next group transaction; returns once it is committed.
+    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let result = try await withCheckedThrowingContinuation { continuation in
+            let startsDrain = queue.withLock { queue in
+                queue.jobs.append(Job(work: work, continuation: continuation))
+                defer { queue.isDraining = true }
+                return !queue.isDraining
+            }
+            if startsDrain { Task { await self.drain() } }
+        }
+        // Each job's closure returns `T`, and only its own continuation receives it.
+        return result as! T
+    }
+
+    /// Commits batches until the queue is empty.
+    private func drain() async {
+        while true {
+            let batch = queue.withLock { queue -> [Job] in
+                let batch = Array(queue.jobs.prefix(Self.maxBatch))
+                queue.jobs.removeFirst(batch.count)
+                if batch.isEmpty { queue.isDraining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            await commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Job]) async {
+        let works = batch.map(\.work)
+        do {
+            let results = try await writer.write { db in
+                works.map { work in
+                    var result: Result<any Sendable, any Error> = .failure(CancellationError())
+                    do {
+                        try db.inSavepoint {
+                            result = .success(try work(db))
+                            return .commit
+                        }
+                    } catch {
+                        result = .failure(error)
+                    }
+                    return result
+                }
+            }
+            for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
+        } catch {
+            // The transaction as a whole did not commit: nothing of any job was stored.
+            for job in batch { job.continuation.resume(throwing: error) }
+        }
+    }
+}
