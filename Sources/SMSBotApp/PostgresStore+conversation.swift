@@ -59,7 +59,7 @@ extension PostgresStore {
             try await connection.query("DELETE FROM conversations WHERE phone = \(phone)", logger: logger)
             return
         }
-        let encoded = try JSONEncoder().encode(state)
+        let encoded = state.storedForm
         try await connection.query(
             "UPDATE conversations SET state = \(encoded), updated_at = \(now.unixMilliseconds) WHERE phone = \(phone)", logger: logger)
     }

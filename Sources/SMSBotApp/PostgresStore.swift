@@ -87,13 +87,13 @@ public final class PostgresStore: SMSBotStore {
                     try await Self.forgetIfEmpty(phone: phone, stored: stored, connection: connection, logger: logger)
                     return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: reply, receivedAt: receivedAt, now: now))
                 }
-                let state = stored.flatMap { $0.isEmpty ? nil : try? JSONDecoder().decode(ConversationState.self, from: $0) } ?? .new
+                let state = stored.flatMap(ConversationState.init(storedForm:)) ?? .new
                 let context = try await Self.context(
                     for: message.from, state: state, mentioned: mentionedPolicies, now: now, connection: connection, logger: logger)
                 let decision = decide(state, context)
                 try await Self.save(decision.state, of: phone, at: now, connection: connection, logger: logger)
                 try await Self.apply(decision, requester: message.from, at: now, connection: connection, logger: logger)
-                let replies = try InboundMessageRecord.encode(decision.replies)
+                let replies = InboundMessageRecord.encode(decision.replies)
                 try await connection.query(
                     "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (\(messageSID.rawValue), \(phone), \(now.unixMilliseconds), \(replies))",
                     logger: logger)

@@ -8,7 +8,7 @@ extension SQLiteStore {
         guard let data = try db.value(Data.self, sql: "SELECT state FROM conversations WHERE phone = ?", arguments: [phone.e164])
         else { return .new }
         // A state this version cannot read starts the conversation over rather than failing the message.
-        return (try? JSONDecoder().decode(ConversationState.self, from: data)) ?? .new
+        return ConversationState(storedForm: data) ?? .new
     }
 
     static func context(
@@ -66,7 +66,7 @@ extension SQLiteStore {
                 INSERT INTO conversations (phone, state, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
                 """,
-            arguments: [phone.e164, try JSONEncoder().encode(state), now.unixMilliseconds])
+            arguments: [phone.e164, state.storedForm, now.unixMilliseconds])
     }
 
     static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {

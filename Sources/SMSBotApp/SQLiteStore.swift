@@ -63,7 +63,7 @@ public final class SQLiteStore: SMSBotStore {
             try Self.apply(decision, requester: message.from, at: now, in: db)
             try db.run(
                 sql: "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (?, ?, ?, ?)",
-                arguments: [messageSID.rawValue, message.from.e164, now.unixMilliseconds, try InboundMessageRecord.encode(decision.replies)])
+                arguments: [messageSID.rawValue, message.from.e164, now.unixMilliseconds, InboundMessageRecord.encode(decision.replies)])
             return .handled(replies: decision.replies)
         }
     }

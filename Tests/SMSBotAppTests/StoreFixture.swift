@@ -88,7 +88,7 @@ struct StoreFixture: Sendable {
         case .sqliteInMemory:
             data = nil
         }
-        return try data.map { try JSONDecoder().decode(ConversationState.self, from: $0) }
+        return data.flatMap(ConversationState.init(storedForm:))
     }
 
     /// Removes the database and the folder.

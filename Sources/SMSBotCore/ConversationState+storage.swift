@@ -1,0 +1,152 @@
+public import Foundation
+
+/// The stored form of a conversation state: a few dozen bytes read and written on every
+/// message, so a compact binary layout rather than JSON (which cost more than the SQL).
+///
+/// Layout: a format byte (`1`), a case byte, then the case's fields. Strings and data are
+/// a 16-bit length and the bytes; dates the bit pattern of `timeIntervalSinceReferenceDate`
+/// (exact); integers 64 bits; all little-endian. States written by earlier versions as JSON
+/// (they begin with `{`) are still read.
+extension ConversationState {
+    private static let binaryFormat: UInt8 = 1
+
+    private enum Case: UInt8 {
+        case new, awaitingPolicyNumber, codePending, locked, verified
+    }
+
+    /// The bytes to store.
+    public var storedForm: Data {
+        var writer = StateWriter()
+        writer.byte(Self.binaryFormat)
+        switch self {
+        case .new:
+            writer.byte(Case.new.rawValue)
+        case .awaitingPolicyNumber:
+            writer.byte(Case.awaitingPolicyNumber.rawValue)
+        case .codePending(let pending):
+            writer.byte(Case.codePending.rawValue)
+            writer.string(pending.policy.canonical)
+            writer.bytes(pending.codeHash)
+            writer.date(pending.issuedAt)
+            writer.date(pending.expiresAt)
+            writer.integer(Int64(pending.attempts))
+            writer.string(pending.request?.rawValue ?? "")
+        case .locked(let policy, let until):
+            writer.byte(Case.locked.rawValue)
+            writer.string(policy.canonical)
+            writer.date(until)
+        case .verified(let session):
+            writer.byte(Case.verified.rawValue)
+            writer.string(session.policy.canonical)
+            writer.date(session.lastActivity)
+        }
+        return Data(writer.output)
+    }
+
+    /// Reads what ``storedForm`` wrote, or the JSON of earlier versions; `nil` for anything else.
+    public init?(storedForm data: Data) {
+        guard let first = data.first else { return nil }
+        guard first == Self.binaryFormat else {
+            guard let state = try? JSONDecoder().decode(ConversationState.self, from: data) else { return nil }
+            self = state
+            return
+        }
+        var reader = StateReader(Array(data.dropFirst()))
+        guard let state = Self.read(from: &reader), reader.isAtEnd else { return nil }
+        self = state
+    }
+
+    private static func read(from reader: inout StateReader) -> ConversationState? {
+        guard let tag = reader.byte().flatMap(Case.init(rawValue:)) else { return nil }
+        switch tag {
+        case .new:
+            return .new
+        case .awaitingPolicyNumber:
+            return .awaitingPolicyNumber
+        case .codePending:
+            guard let policy = reader.policy(), let codeHash = reader.bytes(), let issuedAt = reader.date(),
+                let expiresAt = reader.date(), let attempts = reader.integer(), let request = reader.string()
+            else { return nil }
+            let question = request.isEmpty ? nil : PolicyQuestion(rawValue: request)
+            guard request.isEmpty || question != nil else { return nil }
+            return .codePending(
+                PendingCode(
+                    policy: policy, codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt, attempts: Int(attempts),
+                    request: question))
+        case .locked:
+            guard let policy = reader.policy(), let until = reader.date() else { return nil }
+            return .locked(policy: policy, until: until)
+        case .verified:
+            guard let policy = reader.policy(), let lastActivity = reader.date() else { return nil }
+            return .verified(VerifiedSession(policy: policy, lastActivity: lastActivity))
+        }
+    }
+}
+
+private struct StateWriter {
+    var output: [UInt8] = []
+
+    mutating func byte(_ value: UInt8) { output.append(value) }
+
+    mutating func integer(_ value: Int64) { fixedWidth(UInt64(bitPattern: value)) }
+
+    mutating func date(_ value: Date) { fixedWidth(value.timeIntervalSinceReferenceDate.bitPattern) }
+
+    mutating func string(_ value: String) { bytes(Data(value.utf8)) }
+
+    mutating func bytes(_ value: Data) {
+        // Policy numbers, question names and code hashes are far below 64 KiB.
+        precondition(value.count <= Int(UInt16.max), "a stored state field is too long")
+        fixedWidth(UInt16(value.count))
+        output.append(contentsOf: value)
+    }
+
+    private mutating func fixedWidth(_ value: some FixedWidthInteger) {
+        withUnsafeBytes(of: value.littleEndian) { output.append(contentsOf: $0) }
+    }
+}
+
+private struct StateReader {
+    private let input: [UInt8]
+    private var position = 0
+
+    init(_ input: [UInt8]) { self.input = input }
+
+    var isAtEnd: Bool { position == input.count }
+
+    mutating func byte() -> UInt8? { take(1)?.first }
+
+    mutating func integer() -> Int64? { fixedWidth(UInt64.self).map(Int64.init(bitPattern:)) }
+
+    mutating func date() -> Date? {
+        fixedWidth(UInt64.self).map { Date(timeIntervalSinceReferenceDate: Double(bitPattern: $0)) }
+    }
+
+    mutating func bytes() -> Data? {
+        guard let count = fixedWidth(UInt16.self), let bytes = take(Int(count)) else { return nil }
+        return Data(bytes)
+    }
+
+    mutating func string() -> String? {
+        guard let count = fixedWidth(UInt16.self), let bytes = take(Int(count)) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// A policy number, which must already be in canonical form.
+    mutating func policy() -> PolicyNumber? {
+        guard let text = string(), let number = PolicyNumber(text), number.canonical == text else { return nil }
+        return number
+    }
+
+    private mutating func fixedWidth<Value: FixedWidthInteger>(_ type: Value.Type) -> Value? {
+        guard let bytes = take(MemoryLayout<Value>.size) else { return nil }
+        let value = bytes.reversed().reduce(Value.zero) { $0 << 8 | Value($1) }
+        return value
+    }
+
+    private mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
+        guard count <= input.count - position else { return nil }
+        defer { position += count }
+        return input[position..<(position + count)]
+    }
+}

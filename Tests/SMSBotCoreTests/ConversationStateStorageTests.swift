@@ -1,0 +1,50 @@
+import Foundation
+import SMSBotCore
+import Testing
+
+@Suite struct ConversationStateStorageTests {
+    private static let policy = PolicyNumber("AUTO-1001")!
+    private static let issued = Date(timeIntervalSinceReferenceDate: 812_345_678.123_456_7)
+
+    static let states: [ConversationState] = [
+        .new,
+        .awaitingPolicyNumber,
+        .codePending(
+            PendingCode(
+                policy: policy, codeHash: Data((0..<32).map { UInt8($0 * 7 % 256) }), issuedAt: issued,
+                expiresAt: issued + 300, attempts: 2, request: .claims)),
+        .codePending(PendingCode(policy: policy, codeHash: Data(), issuedAt: issued, expiresAt: issued + 1, attempts: 0, request: nil)),
+        .locked(policy: policy, until: issued + 900.5),
+        .verified(VerifiedSession(policy: PolicyNumber("HOME2002")!, lastActivity: issued)),
+    ]
+
+    @Test(arguments: states)
+    func everyStateReadsBackExactly(state: ConversationState) {
+        let stored = state.storedForm
+        #expect(stored.first == 1)
+        #expect(ConversationState(storedForm: stored) == state)
+    }
+
+    @Test(arguments: states)
+    func theJSONOfEarlierVersionsIsStillRead(state: ConversationState) throws {
+        #expect(ConversationState(storedForm: try JSONEncoder().encode(state)) == state)
+    }
+
+    @Test(arguments: states.dropFirst(2))
+    func truncatedOrExtendedBytesAreRefused(state: ConversationState) {
+        let stored = state.storedForm
+        for length in 0..<stored.count {
+            #expect(ConversationState(storedForm: stored.prefix(length)) == nil, "cut to \(length) bytes")
+        }
+        #expect(ConversationState(storedForm: stored + [0]) == nil)
+    }
+
+    @Test func unknownFormatsCasesAndFieldsAreRefused() {
+        #expect(ConversationState(storedForm: Data([2, 0])) == nil)  // a later format
+        #expect(ConversationState(storedForm: Data([1, 9])) == nil)  // an unknown case
+        #expect(ConversationState(storedForm: Data("{not json".utf8)) == nil)
+        var lowercasePolicy = ConversationState.locked(policy: Self.policy, until: Self.issued).storedForm
+        lowercasePolicy[4] = UInt8(ascii: "a")  // format, case, two length bytes, then "AUTO1001"
+        #expect(ConversationState(storedForm: lowercasePolicy) == nil)
+    }
+}
