@@ -62,23 +62,29 @@ final class GroupCommit: Sendable {
         let works = batch.map(\.work)
         do {
             let results = try await writer.write { db in
-                works.map { work in
-                    var result: Result<any Sendable, any Error> = .failure(CancellationError())
-                    do {
-                        try db.inSavepoint {
-                            result = .success(try work(db))
-                            return .commit
-                        }
-                    } catch {
-                        result = .failure(error)
-                    }
-                    return result
-                }
+                try works.map { work in try Self.inSavepoint(db, work) }
             }
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
         } catch {
             // The transaction as a whole did not commit: nothing of any job was stored.
             for job in batch { job.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Runs `work` in a savepoint, rolled back if it throws. The statements come from the
+    /// statement cache (`Database.inSavepoint` compiles them anew, twice per job).
+    private static func inSavepoint(
+        _ db: Database, _ work: @Sendable (Database) throws -> any Sendable
+    ) throws -> Result<any Sendable, any Error> {
+        try db.run(sql: "SAVEPOINT job")
+        do {
+            let value = try work(db)
+            try db.run(sql: "RELEASE SAVEPOINT job")
+            return .success(value)
+        } catch {
+            try db.run(sql: "ROLLBACK TO SAVEPOINT job")
+            try db.run(sql: "RELEASE SAVEPOINT job")
+            return .failure(error)
         }
     }
 }

@@ -111,6 +111,12 @@ public enum InboundMessageRecord {
         for (index, reply) in replies.enumerated() {
             if index > 0 { json += "," }
             json += "\""
+            // Most replies need no escaping at all: append them whole.
+            if !reply.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                json += reply
+                json += "\""
+                continue
+            }
             for scalar in reply.unicodeScalars {
                 switch scalar {
                 case "\"": json += "\\\""

@@ -52,7 +52,11 @@ public struct SMSSegments: Equatable, Sendable {
         var sizes: [Int] = []
         sizes.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
-            if basic.contains(scalar) {
+            if scalar.isASCII {
+                let septets = asciiSeptets[Int(scalar.value)]
+                guard septets > 0 else { return nil }
+                sizes.append(Int(septets))
+            } else if basic.contains(scalar) {
                 sizes.append(1)
             } else if extended.contains(scalar) {
                 sizes.append(2)
@@ -67,4 +71,9 @@ public struct SMSSegments: Equatable, Sendable {
         "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
             .unicodeScalars)
     private static let extended: Set<Unicode.Scalar> = Set("^{}\\[~]|€\u{0C}".unicodeScalars)
+    /// Septets per ASCII scalar (0: not in GSM-7), so most text is counted without hashing.
+    private static let asciiSeptets: [UInt8] = (0..<128).map { value in
+        let scalar = Unicode.Scalar(UInt8(value))
+        return basic.contains(scalar) ? 1 : extended.contains(scalar) ? 2 : 0
+    }
 }
