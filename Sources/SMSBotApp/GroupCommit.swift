@@ -5,7 +5,7 @@ import Synchronization
 /// then runs together with everything else that arrived, in one transaction.
 ///
 /// SQLite has one writer, so messages are serialized anyway; what batching saves is the
-/// per-transaction cost (begin, commit, WAL sync, a hop onto the writer queue), which is
+/// per-transaction cost (begin, commit, WAL write, a hop onto the writer queue), which is
 /// most of a small message's cost. Each job runs in its own savepoint, in arrival order, so
 /// a job that throws rolls back alone and a later job sees what an earlier one wrote, as it
 /// would with one transaction each. Nobody hears of success before the commit.
@@ -25,6 +25,8 @@ final class GroupCommit: Sendable {
     private let queue = Mutex(Queue())
     /// The most jobs one transaction takes, so a long queue still commits regularly.
     static let maxBatch = 128
+    /// Batches committed in one turn on the writer queue before other writes get theirs.
+    static let batchesPerTurn = 16
 
     init(writer: any DatabaseWriter) {
         self.writer = writer
@@ -38,31 +40,43 @@ final class GroupCommit: Sendable {
                 defer { queue.isDraining = true }
                 return !queue.isDraining
             }
-            if startsDrain { Task { await self.drain() } }
+            if startsDrain { scheduleTurn() }
         }
         // Each job's closure returns `T`, and only its own continuation receives it.
         return result as! T
     }
 
-    /// Commits batches until the queue is empty.
-    private func drain() async {
-        while true {
-            let batch = queue.withLock { queue -> [Job] in
-                let batch = Array(queue.jobs.prefix(Self.maxBatch))
-                queue.jobs.removeFirst(batch.count)
-                if batch.isEmpty { queue.isDraining = false }
-                return batch
+    /// Drains the queue on the writer's own queue: no hop back and forth per batch.
+    private func scheduleTurn() {
+        writer.asyncWriteWithoutTransaction { db in
+            for _ in 0..<Self.batchesPerTurn {
+                guard let batch = self.nextBatch() else { return }
+                self.commit(batch, in: db)
             }
-            guard !batch.isEmpty else { return }
-            await commit(batch)
+            self.scheduleTurn()  // more waiting: queue behind any other write first
         }
     }
 
-    private func commit(_ batch: [Job]) async {
-        let works = batch.map(\.work)
+    /// The next jobs to commit, or `nil` (and no longer draining) when there are none.
+    private func nextBatch() -> [Job]? {
+        queue.withLock { queue in
+            guard !queue.jobs.isEmpty else {
+                queue.isDraining = false
+                return nil
+            }
+            let batch = Array(queue.jobs.prefix(Self.maxBatch))
+            queue.jobs.removeFirst(batch.count)
+            return batch
+        }
+    }
+
+    private func commit(_ batch: [Job], in db: Database) {
+        var results: [Result<any Sendable, any Error>] = []
+        results.reserveCapacity(batch.count)
         do {
-            let results = try await writer.write { db in
-                try works.map { work in try Self.inSavepoint(db, work) }
+            try db.inTransaction {
+                for job in batch { results.append(try Self.inSavepoint(db, job.work)) }
+                return .commit
             }
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
         } catch {

@@ -23,22 +23,33 @@ public struct TwiMLResponse: Sendable, Equatable {
     }
 
     /// Escapes text for XML content, dropping characters XML 1.0 cannot carry at all
-    /// (control characters other than tab, newline and carriage return, lone surrogates, U+FFFE/U+FFFF).
+    /// (control characters other than tab, newline and carriage return, U+FFFE and U+FFFF).
+    ///
+    /// Works on UTF-8 bytes: everything escaped or dropped is ASCII, or U+FFFE/U+FFFF
+    /// (`EF BF BE`/`EF BF BF`), and no other character's encoding contains those bytes.
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: continue
-            default: escaped.unicodeScalars.append(scalar)
+        var text = text
+        return text.withUTF8 { bytes in
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(bytes.count + 16)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "&"): escaped += "&amp;".utf8
+                case UInt8(ascii: "<"): escaped += "&lt;".utf8
+                case UInt8(ascii: ">"): escaped += "&gt;".utf8
+                case UInt8(ascii: "\""): escaped += "&quot;".utf8
+                case UInt8(ascii: "'"): escaped += "&apos;".utf8
+                case UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): escaped.append(byte)
+                case ..<0x20: continue
+                case 0xEF where index + 1 < bytes.count && bytes[index] == 0xBF && bytes[index + 1] >= 0xBE:
+                    index += 2  // U+FFFE or U+FFFF
+                default: escaped.append(byte)
+                }
             }
+            return String(decoding: escaped, as: UTF8.self)
         }
-        return escaped
     }
 }

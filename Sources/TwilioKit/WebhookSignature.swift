@@ -18,12 +18,12 @@ public enum WebhookSignature {
         algorithm: SignatureAlgorithm
     ) -> Bool {
         guard let expected = Data(base64Encoded: signature) else { return false }
-        let key = SymmetricKey(data: Data(key.utf8))
-        let signedParameters = signedText(of: parameters)
+        let key = SymmetricKey(data: Array(key.utf8))
+        let signedParameters = signedBytes(of: parameters)
         // Which variant matched is no secret (the URL is public), so the first match ends the
         // search; each comparison itself takes constant time.
         return urlVariants(of: url).contains { candidate in
-            isValid(expected, message: Data((candidate + signedParameters).utf8), key: key, algorithm: algorithm)
+            isValid(expected, message: Array(candidate.utf8) + signedParameters, key: key, algorithm: algorithm)
         }
     }
 
@@ -34,8 +34,8 @@ public enum WebhookSignature {
         key: String,
         algorithm: SignatureAlgorithm
     ) -> String {
-        let key = SymmetricKey(data: Data(key.utf8))
-        let message = Data((url + signedText(of: parameters)).utf8)
+        let key = SymmetricKey(data: Array(key.utf8))
+        let message = Array(url.utf8) + signedBytes(of: parameters)
         switch algorithm {
         case .hmacSHA1:
             return Data(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key)).base64EncodedString()
@@ -44,7 +44,7 @@ public enum WebhookSignature {
         }
     }
 
-    private static func isValid(_ code: Data, message: Data, key: SymmetricKey, algorithm: SignatureAlgorithm) -> Bool {
+    private static func isValid(_ code: Data, message: [UInt8], key: SymmetricKey, algorithm: SignatureAlgorithm) -> Bool {
         switch algorithm {
         case .hmacSHA1:
             HMAC<Insecure.SHA1>.isValidAuthenticationCode(code, authenticating: message, using: key)
@@ -53,22 +53,24 @@ public enum WebhookSignature {
         }
     }
 
-    /// Names sorted, then each name's distinct values sorted, by Unicode scalar as Python sorts
-    /// (and, as there, two strings are the same only when their scalars are).
-    static func signedText(of parameters: FormParameters) -> String {
+    /// The signed text after the URL: names sorted, then each name's distinct values sorted, by
+    /// Unicode scalar as Python sorts (and, as there, two strings are the same only when their
+    /// scalars are), as UTF-8.
+    static func signedBytes(of parameters: FormParameters) -> [UInt8] {
         let sorted = parameters.pairs.sorted { lhs, rhs in
             sameScalars(lhs.name, rhs.name)
                 ? precedesByScalar(lhs.value, rhs.value) : precedesByScalar(lhs.name, rhs.name)
         }
-        var text = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sorted.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
         var previous: (name: String, value: String)?
         for pair in sorted {
             if let previous, sameScalars(previous.name, pair.name), sameScalars(previous.value, pair.value) { continue }
-            text += pair.name
-            text += pair.value
+            bytes += pair.name.utf8
+            bytes += pair.value.utf8
             previous = pair
         }
-        return text
+        return bytes
     }
 
     private static func sameScalars(_ lhs: String, _ rhs: String) -> Bool {
@@ -77,21 +79,24 @@ public enum WebhookSignature {
 
     /// The URL as given plus the variant without its port, or with the scheme's default port.
     static func urlVariants(of url: String) -> [String] {
-        guard let schemeEnd = url.range(of: "://") else { return [url] }
+        let bytes = url.utf8
+        guard let schemeEnd = bytes.firstRange(of: "://".utf8) else { return [url] }
         let authorityStart = schemeEnd.upperBound
-        let authorityEnd = url[authorityStart...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? url.endIndex
-        let authority = url[authorityStart..<authorityEnd]
-        let hostEnd = authority.lastIndex(of: "]") ?? authority.startIndex
-        let prefix = url[..<authorityStart]
-        let rest = url[authorityEnd...]
-        if let colon = authority[hostEnd...].lastIndex(of: ":") {
-            return [url, String(prefix + authority[..<colon] + rest)]
+        let authorityEnd =
+            bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? bytes.endIndex
+        let authority = bytes[authorityStart..<authorityEnd]
+        let hostEnd = authority.lastIndex(of: UInt8(ascii: "]")) ?? authority.startIndex
+        if let colon = authority[hostEnd...].lastIndex(of: UInt8(ascii: ":")) {
+            return [url, String(url[..<colon]) + url[authorityEnd...]]
         }
+        let defaultPort: String
         switch url[..<schemeEnd.lowerBound].lowercased() {
-        case "https": return [url, String(prefix + authority + ":443" + rest)]
-        case "http": return [url, String(prefix + authority + ":80" + rest)]
+        case "https": defaultPort = ":443"
+        case "http": defaultPort = ":80"
         default: return [url]
         }
+        return [url, String(url[..<authorityEnd]) + defaultPort + url[authorityEnd...]]
     }
 
     /// UTF-8 byte order is Unicode scalar order, and cheaper to compare.

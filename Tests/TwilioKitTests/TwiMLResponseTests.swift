@@ -23,7 +23,7 @@ import TestSupport
     }
 
     @Test func charactersXMLCannotCarryAreDroppedSoTheDocumentStaysWellFormed() throws {
-        let parsed = try MessageTexts(parsing: TwiMLResponse(messages: ["a\u{0}b\u{1B}c\u{FFFF}d\tz"]).xml)
-        #expect(parsed.texts == ["abcd\tz"])
+        let parsed = try MessageTexts(parsing: TwiMLResponse(messages: ["a\u{0}b\u{1B}c\u{FFFF}d\tz", "\u{FFFE}x\u{FFFD}\u{FFBE}\u{EFBF}\u{1F}\u{FFFF}"]).xml)
+        #expect(parsed.texts == ["abcd\tz", "x\u{FFFD}\u{FFBE}\u{EFBF}"])
     }
 }
