@@ -14,16 +14,18 @@ public struct FormParameters: Sendable, Equatable {
     }
 
     /// Decodes a urlencoded body.
+    @inlinable
     public init(decoding body: some Collection<UInt8>) throws(FormDecodingError) {
-        // Decoding works on contiguous bytes so it is compiled for one concrete type, not
-        // through the generic witness calls a caller in another module would otherwise pay.
+        // Inlined into the caller so the collection's type is known there; the decoding itself
+        // works on contiguous bytes, compiled once for one concrete type.
         let decoded =
             body.withContiguousStorageIfAvailable(Self.decode)
             ?? Array(body).withUnsafeBufferPointer(Self.decode)
         self.pairs = try decoded.get()
     }
 
-    private static func decode(_ body: UnsafeBufferPointer<UInt8>) -> Result<[(name: String, value: String)], FormDecodingError> {
+    @usableFromInline
+    static func decode(_ body: UnsafeBufferPointer<UInt8>) -> Result<[(name: String, value: String)], FormDecodingError> {
         var pairs: [(name: String, value: String)] = []
         do {
             for field in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {

@@ -80,7 +80,7 @@ public enum WebhookSignature {
     /// The URL as given plus the variant without its port, or with the scheme's default port.
     static func urlVariants(of url: String) -> [String] {
         let bytes = url.utf8
-        guard let schemeEnd = bytes.firstRange(of: "://".utf8) else { return [url] }
+        guard let schemeEnd = schemeSeparator(in: bytes) else { return [url] }
         let authorityStart = schemeEnd.upperBound
         let authorityEnd =
             bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
@@ -97,6 +97,17 @@ public enum WebhookSignature {
         default: return [url]
         }
         return [url, String(url[..<authorityEnd]) + defaultPort + url[authorityEnd...]]
+    }
+
+    /// Where the first `://` is.
+    private static func schemeSeparator(in bytes: String.UTF8View) -> Range<String.Index>? {
+        var index = bytes.startIndex
+        while let colon = bytes[index...].firstIndex(of: UInt8(ascii: ":")) {
+            let end = bytes.index(colon, offsetBy: 3, limitedBy: bytes.endIndex) ?? bytes.endIndex
+            if bytes[colon..<end].elementsEqual("://".utf8) { return colon..<end }
+            index = bytes.index(after: colon)
+        }
+        return nil
     }
 
     /// UTF-8 byte order is Unicode scalar order, and cheaper to compare.
