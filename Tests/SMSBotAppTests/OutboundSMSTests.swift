@@ -222,6 +222,34 @@ import Testing
         }
     }
 
+    @Test func differentPhonesAreSentToAtOnceAndOnePhoneInQueueOrder() async throws {
+        let folder = try TemporaryDirectory()
+        let databasePath = folder.path("smsbot.sqlite")
+        let store = try SQLiteStore(path: databasePath)
+        let (first, second) = (TestPolicies.auto.phone, TestPolicies.home.phone)
+        let expiry = Date() + 300
+        _ = try await store.processInbound(
+            messageSID: MessageSID("SM-queue")!, message: IncomingMessage(from: first, text: "x", receivedAt: Date()), mentionedPolicies: []
+        ) { _, _ in
+            InboundDecision(
+                state: .new, replies: [],
+                outbound: [
+                    OutboundSMS(kind: .otp, to: first, body: "one", notAfter: expiry),
+                    OutboundSMS(kind: .otp, to: first, body: "two", notAfter: expiry),
+                    OutboundSMS(kind: .otp, to: second, body: "other", notAfter: expiry),
+                ])
+        }
+        let fake = FakeTwilio()
+        fake.script(.delay(.milliseconds(600)))  // whichever send comes first is slow
+        try await Self.withBot(fake: fake, folder: folder) { bot in
+            try await bot.fake.waitForCalls(3)
+            let bodies = bot.fake.calls.compactMap { $0.form["Body"] }
+            let (one, two, other) = (bodies.firstIndex(of: "one")!, bodies.firstIndex(of: "two")!, bodies.firstIndex(of: "other")!)
+            #expect(one < two, "one phone's SMS go out in the order they were queued")
+            #expect(other < two, "the other phone's SMS does not wait for the first phone's: \(bodies)")
+        }
+    }
+
     @Test func anExpiredCodeIsNeverSent() async throws {
         let folder = try TemporaryDirectory()
         let databasePath = folder.path("smsbot.sqlite")
