@@ -3,47 +3,60 @@ import Foundation
 /// Policy records from CSV (RFC 4180: quoted fields may hold commas, quotes and line breaks),
 /// with the same keys as JSON in a header row. Claims can only come from JSON.
 enum CSVPolicyRecords {
-    /// The records, and a problem per row of the wrong width. Throws when the file as a whole
-    /// is unusable (not text, bad header, unclosed quote).
-    static func read(_ data: Data, file: String) throws(PolicyFileError) -> (records: [PolicyRecord], problems: [(line: Int, reason: String)]) {
+    /// Hands each record to `record` as it is parsed (a large file is never held as rows), and
+    /// returns a problem per row of the wrong width. Throws when the file as a whole is unusable
+    /// (not text, bad header, unclosed quote).
+    static func read(
+        _ data: Data, file: String, each record: (PolicyRecord) -> Void
+    ) throws(PolicyFileError) -> [(line: Int, reason: String)] {
         guard var text = String(data: data, encoding: .utf8) else {
             throw PolicyFileError(problems: ["\(file):1: not UTF-8 text"])
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let rows: [(line: Int, fields: [String])]
+        var columns: [String]?
+        var headerProblem: String?
+        var problems: [(line: Int, reason: String)] = []
         do {
-            rows = try parse(text)
+            try parse(text) { line, fields in
+                guard headerProblem == nil else { return }
+                guard let columns else {
+                    (columns, headerProblem) = header(fields)
+                    if let problem = headerProblem { headerProblem = "\(file):\(line): \(problem)" }
+                    return
+                }
+                guard fields != [""] else { return }
+                guard fields.count == columns.count else {
+                    problems.append((line, "expected \(columns.count) fields, found \(fields.count)"))
+                    return
+                }
+                record(PolicyRecord(line: line, fields: Dictionary(uniqueKeysWithValues: zip(columns, fields))))
+            }
         } catch {
             throw PolicyFileError(problems: ["\(file):\(error.line): a quoted field is never closed"])
         }
-        guard let header = rows.first else { throw PolicyFileError(problems: ["\(file):1: empty file; expected a header row"]) }
-        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let headerProblem { throw PolicyFileError(problems: [headerProblem]) }
+        guard columns != nil else { throw PolicyFileError(problems: ["\(file):1: empty file; expected a header row"]) }
+        return problems
+    }
+
+    /// The columns a header row names, or why it cannot be used.
+    private static func header(_ fields: [String]) -> (columns: [String], problem: String?) {
+        let columns = fields.map { $0.trimmingCharacters(in: .whitespaces) }
         for column in columns where !PolicyRecord.keys.contains(column) {
-            let reason = column == "claims" ? "claims can only be imported from JSON" : "unknown column \"\(column)\""
-            throw PolicyFileError(problems: ["\(file):\(header.line): \(reason)"])
+            return (columns, column == "claims" ? "claims can only be imported from JSON" : "unknown column \"\(column)\"")
         }
         if Set(columns).count != columns.count {
-            throw PolicyFileError(problems: ["\(file):\(header.line): a column appears twice"])
+            return (columns, "a column appears twice")
         }
-        var records: [PolicyRecord] = []
-        var problems: [(line: Int, reason: String)] = []
-        for row in rows.dropFirst() where row.fields != [""] {
-            guard row.fields.count == columns.count else {
-                problems.append((row.line, "expected \(columns.count) fields, found \(row.fields.count)"))
-                continue
-            }
-            records.append(PolicyRecord(line: row.line, fields: Dictionary(uniqueKeysWithValues: zip(columns, row.fields))))
-        }
-        return (records, problems)
+        return (columns, nil)
     }
 
     struct UnclosedQuote: Error {
         let line: Int
     }
 
-    /// The rows of `text`, each with the line it starts on.
-    static func parse(_ text: String) throws(UnclosedQuote) -> [(line: Int, fields: [String])] {
-        var rows: [(line: Int, fields: [String])] = []
+    /// Hands each row of `text` to `row`, with the line it starts on.
+    static func parse(_ text: String, row: (_ line: Int, _ fields: [String]) -> Void) throws(UnclosedQuote) {
         var fields: [String] = []
         var field = ""
         var line = 1
@@ -83,7 +96,7 @@ enum CSVPolicyRecords {
                     if following != "\n" { pending = following }
                 }
                 fields.append(field)
-                rows.append((rowLine, fields))
+                row(rowLine, fields)
                 fields = []
                 field = ""
                 line += 1
@@ -95,8 +108,7 @@ enum CSVPolicyRecords {
         if quoted { throw UnclosedQuote(line: rowLine) }
         if !field.isEmpty || !fields.isEmpty {
             fields.append(field)
-            rows.append((rowLine, fields))
+            row(rowLine, fields)
         }
-        return rows
     }
 }

@@ -7,16 +7,10 @@ public enum PolicyFile {
     /// Reads and validates every policy in `data`, named `name` in messages, as JSON or CSV by its extension.
     /// - Throws: ``PolicyFileError`` listing every bad row as `FILE:LINE: reason`.
     public static func read(_ data: Data, name: String, defaultRegion: String) throws(PolicyFileError) -> [Policy] {
-        let (records, unreadable): ([PolicyRecord], [(line: Int, reason: String)])
-        switch URL(fileURLWithPath: name).pathExtension.lowercased() {
-        case "json": (records, unreadable) = try JSONPolicyRecords.read(data, file: name)
-        case "csv": (records, unreadable) = try CSVPolicyRecords.read(data, file: name)
-        default: throw PolicyFileError(problems: ["\(name):1: expected a .json or .csv file"])
-        }
         var policies: [Policy] = []
-        var problems = unreadable
+        var problems: [(line: Int, reason: String)] = []
         var lines: [PolicyNumber: Int] = [:]
-        for record in records {
+        func add(_ record: PolicyRecord) {
             do throws(PolicyRecord.Invalid) {
                 let policy = try record.policy(defaultRegion: defaultRegion)
                 if let first = lines[policy.number] {
@@ -27,6 +21,18 @@ public enum PolicyFile {
             } catch {
                 problems.append((record.line, error.reason))
             }
+        }
+        switch URL(fileURLWithPath: name).pathExtension.lowercased() {
+        case "json":
+            let (records, unreadable) = try JSONPolicyRecords.read(data, file: name)
+            problems = unreadable
+            records.forEach(add)
+        case "csv":
+            // Records are turned into policies as they are parsed: a million-row file is never
+            // held as rows and records as well.
+            let unreadable = try CSVPolicyRecords.read(data, file: name, each: add)
+            problems += unreadable
+        default: throw PolicyFileError(problems: ["\(name):1: expected a .json or .csv file"])
         }
         guard problems.isEmpty else {
             throw PolicyFileError(problems: problems.sorted { $0.line < $1.line }.map { "\(name):\($0.line): \($0.reason)" })
