@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Synchronization
 import TwilioKit
 
@@ -26,7 +27,10 @@ final class CodeInbox: Sendable {
                 status: .created, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"sid": "\#(sid)", "status": "queued"}"#)))
         }
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        // Quiet: its shutdown at the end of a run is expected, not worth a log line.
+        var logger = Logger(label: "fake-twilio")
+        logger.logLevel = .critical
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
     }
 
     /// The code texted to `phone`, waiting up to `timeout` for it to arrive. Waiting costs
