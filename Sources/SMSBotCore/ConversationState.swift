@@ -1,6 +1,6 @@
 public import Foundation
 
-/// What the bot remembers about one phone number between messages. Stored as JSON.
+/// What the bot remembers about one phone number between messages. Stored in the compact form of ``storedForm``.
 ///
 /// Opting out is not a state here: it is a durable flag outside the conversation
 /// (``MessageContext/isOptedOut``), so forgetting a conversation can never opt a number back in.
