@@ -4,26 +4,49 @@ import SMSBotCore
 
 /// Loading what the engine needs and storing what it decided, inside the message's transaction.
 extension SQLiteStore {
-    static func conversationState(of phone: PhoneNumber, in db: Database) throws -> ConversationState {
-        guard let data = try db.value(Data.self, sql: "SELECT state FROM conversations WHERE phone = ?", arguments: [phone.e164])
-        else { return .new }
+    /// What one query finds before a message is handled: whether its SID was seen, and the
+    /// texter's state and flags (one statement instead of four on the hot path).
+    struct FirstLook {
+        /// When the SID was first received, if it was; its stored replies.
+        var seenAt: Int64?
+        var storedReply: String?
+        var state: ConversationState
+        var isOptedOut: Bool
+        var codeDeliveryFailed: Bool
+    }
+
+    static func firstLook(at messageSID: MessageSID, from phone: PhoneNumber, in db: Database) throws -> FirstLook {
+        // A SELECT without FROM always yields exactly one row.
+        let row = try db.row(
+            sql: """
+                SELECT
+                    (SELECT received_at FROM processed_messages WHERE message_sid = ?1),
+                    (SELECT reply FROM processed_messages WHERE message_sid = ?1),
+                    (SELECT state FROM conversations WHERE phone = ?2),
+                    EXISTS (SELECT 1 FROM opt_outs WHERE phone = ?2),
+                    EXISTS (
+                        SELECT 1 FROM outbox WHERE requester_phone = ?2 AND kind = 'otp'
+                        AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0)
+                """,
+            arguments: [messageSID.rawValue, phone.e164])!
         // A state this version cannot read starts the conversation over rather than failing the message.
-        return ConversationState(storedForm: data) ?? .new
+        let state = (row[2] as Data?).flatMap(ConversationState.init(storedForm:)) ?? .new
+        return FirstLook(seenAt: row[0], storedReply: row[1], state: state, isOptedOut: row[3], codeDeliveryFailed: row[4])
     }
 
     static func context(
-        for phone: PhoneNumber, state: ConversationState, mentioned: [PolicyNumber], now: Date, in db: Database
+        for phone: PhoneNumber, first: FirstLook, mentioned: [PolicyNumber], now: Date, in db: Database
     ) throws -> MessageContext {
         var numbers = mentioned
-        if let policy = state.policy { numbers.append(policy) }
+        if let policy = first.state.policy { numbers.append(policy) }
         let policies = try policies(numbered: numbers, in: db)
         let dayAgo = now.addingTimeInterval(-24 * 3600).unixMilliseconds
         let lockouts = try db.rows(
             sql: "SELECT policy_number, locked_at, locked_until FROM lockouts WHERE phone = ? AND locked_at > ?",
             arguments: [phone.e164, dayAgo]
         ).compactMap { row -> Lockout? in
-            guard let policy = PolicyNumber(row["policy_number"] as String) else { return nil }
-            return Lockout(policy: policy, lockedAt: Date(unixMilliseconds: row["locked_at"]), until: Date(unixMilliseconds: row["locked_until"]))
+            guard let policy = PolicyNumber(row[0] as String) else { return nil }
+            return Lockout(policy: policy, lockedAt: Date(unixMilliseconds: row[1]), until: Date(unixMilliseconds: row[2]))
         }
         let hourAgo = now.addingTimeInterval(-3600).unixMilliseconds
         var issued: [PolicyNumber: Int] = [:]
@@ -42,17 +65,9 @@ extension SQLiteStore {
                     arguments: [phone.e164, number.canonical, hourAgo])
             }
         }
-        let optedOut = try db.value(Bool.self, sql: "SELECT 1 FROM opt_outs WHERE phone = ?", arguments: [phone.e164]) ?? false
-        let deliveryFailed = try db.value(
-            Bool.self,
-            sql: """
-                SELECT 1 FROM outbox WHERE requester_phone = ? AND kind = 'otp'
-                AND delivery_status IN ('undelivered', 'failed') AND failure_notified = 0 LIMIT 1
-                """,
-            arguments: [phone.e164]) ?? false
         return MessageContext(
-            isOptedOut: optedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued,
-            codeDeliveryFailed: deliveryFailed)
+            isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued,
+            codeDeliveryFailed: first.codeDeliveryFailed)
     }
 
     /// Saves the state, or forgets the conversation when it is back to `.new`.

@@ -50,14 +50,12 @@ public final class SQLiteStore: SMSBotStore {
     ) async throws -> InboundOutcome {
         try await groupCommit.write { db in
             let now = message.receivedAt
-            if let seen = try db.row(
-                sql: "SELECT received_at, reply FROM processed_messages WHERE message_sid = ?",
-                arguments: [messageSID.rawValue])
-            {
-                return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: seen["reply"], receivedAt: seen["received_at"], now: now))
+            let first = try Self.firstLook(at: messageSID, from: message.from, in: db)
+            if let receivedAt = first.seenAt {
+                return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: first.storedReply, receivedAt: receivedAt, now: now))
             }
-            let state = try Self.conversationState(of: message.from, in: db)
-            let context = try Self.context(for: message.from, state: state, mentioned: mentionedPolicies, now: now, in: db)
+            let context = try Self.context(for: message.from, first: first, mentioned: mentionedPolicies, now: now, in: db)
+            let state = first.state
             let decision = decide(state, context)
             try Self.save(decision.state, of: message.from, at: now, in: db)
             try Self.apply(decision, requester: message.from, at: now, in: db)
