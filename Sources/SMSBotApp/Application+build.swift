@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+import ServiceLifecycle
 
 /// Builds the application: the one place where the store, templates, controllers and
 /// services are chosen and wired. `smsbot serve` and the tests both call it.
@@ -24,10 +25,16 @@ public func buildApplication(
     router.addRoutes(HealthController(store: services.store).endpoints)
     router.addRoutes(MetricsController(metrics: services.metrics).endpoints)
 
+    var backgroundServices: [any Service] = [
+        services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger),
+    ]
+    if let sqlite = services.store as? SQLiteStore {
+        backgroundServices.append(WALCheckpointService(store: sqlite, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: nil),
-        services: [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)],
+        services: backgroundServices,
         logger: logger)
 }
 
