@@ -8,9 +8,19 @@ import SMSBotCore
 /// name forces UCS-2), and as a last resort the text itself is cut.
 struct ReplyRenderer: Sendable {
     let templates: ReplyTemplates
-    let businessName: String
-    let helpContact: String
     let settings: EngineSettings
+    /// The values every template may use, built once.
+    private let common: [String: any Sendable]
+
+    init(templates: ReplyTemplates, businessName: String, helpContact: String, settings: EngineSettings) {
+        self.templates = templates
+        self.settings = settings
+        self.common = [
+            "businessName": businessName, "helpContact": helpContact, "codeLength": settings.codeLength,
+            "minutes": Int((settings.codeLifetime / 60).rounded(.up)),
+            "idleMinutes": Int((settings.sessionIdleTimeout / 60).rounded(.up)),
+        ]
+    }
 
     /// The templates the app renders: one per reply, and the OTP SMS.
     static let templateNames = Set(Reply.allTemplateNames + [otpTemplate])
@@ -18,15 +28,13 @@ struct ReplyRenderer: Sendable {
 
     func render(_ reply: Reply) -> String {
         let limit = reply.maxSegments
-        var text = render(reply, clip: .normal)
-        if SMSSegments(text).count > limit {
-            text = render(reply, clip: .tight)
-        }
-        return text.fitted(toSegments: limit)
+        let text = render(reply, clip: .normal)
+        guard SMSSegments(text).count > limit else { return text }
+        return render(reply, clip: .tight).fitted(toSegments: limit)
     }
 
     private func render(_ reply: Reply, clip: ClipLevel) -> String {
-        var values = common
+        var values: [String: Any] = common
         switch reply {
         case .codeSent(let minutes, let firstContact):
             values["minutes"] = minutes
@@ -54,18 +62,10 @@ struct ReplyRenderer: Sendable {
 
     /// The OTP SMS: business, code, lifetime, and that staff never ask for it.
     func otpSMS(code: String) -> String {
-        var values = common
+        var values: [String: Any] = common
         values["code"] = code
         values["minutes"] = Int((settings.codeLifetime / 60).rounded(.up))
         return templates.render(Self.otpTemplate, values).fitted(toSegments: 1)
-    }
-
-    private var common: [String: Any] {
-        [
-            "businessName": businessName, "helpContact": helpContact, "codeLength": settings.codeLength,
-            "minutes": Int((settings.codeLifetime / 60).rounded(.up)),
-            "idleMinutes": Int((settings.sessionIdleTimeout / 60).rounded(.up)),
-        ]
     }
 
     /// How hard free text from policy data is clipped.
