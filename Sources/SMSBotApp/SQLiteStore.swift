@@ -19,7 +19,9 @@ public final class SQLiteStore: SMSBotStore {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let pool = try DatabasePool(path: path, configuration: Self.configuration)
-        try self.init(writer: pool, checkpointer: DatabaseQueue(path: path))
+        var checkpointing = Configuration()
+        checkpointing.busyMode = .timeout(10)  // opening waits out another process's migration
+        try self.init(writer: pool, checkpointer: DatabaseQueue(path: path, configuration: checkpointing))
     }
 
     /// Opens a private in-memory database and migrates it.
