@@ -137,7 +137,8 @@ extension Reply {
 extension String {
     /// The text cut to at most `limit` characters, ending in `...` when cut.
     func clipped(to limit: Int) -> String {
-        count <= limit ? self : prefix(limit - 3) + "..."
+        // No more UTF-8 bytes than the limit means no more characters: skips counting graphemes.
+        utf8.count <= limit || count <= limit ? self : prefix(limit - 3) + "..."
     }
 
     /// The text, cut with `...` if needed so it takes at most `segments` SMS segments.

@@ -10,9 +10,12 @@ public struct PolicyNumber: Hashable, Sendable, Codable, CustomStringConvertible
     /// Canonicalises `text`; `nil` unless what remains is 4–24 letters and digits with at least one digit.
     public init?(_ text: some StringProtocol) {
         var canonical = ""
-        for scalar in text.unicodeScalars where scalar != " " && scalar != "-" {
-            guard scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) else { return nil }
-            canonical.unicodeScalars.append(scalar.properties.uppercaseMapping.unicodeScalars.first!)
+        for byte in text.utf8 where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "-") {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): canonical.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): canonical.unicodeScalars.append(Unicode.Scalar(byte - 32))
+            default: return nil  // anything else, non-ASCII included
+            }
         }
         guard Self.lengthRange.contains(canonical.utf8.count), canonical.utf8.contains(where: { (48...57).contains($0) }) else {
             return nil
