@@ -36,9 +36,10 @@ struct StoreFixture: Sendable {
             try await withPostgres(url: server) { client in
                 try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
             }
-            var components = URLComponents(string: server)!
+            var components = try #require(URLComponents(string: server))
             components.path = "/" + name
-            return StoreFixture(kind: kind, location: .postgres(url: Secret(components.string!)), folder: folder, databaseName: name)
+            let url = try #require(components.string)
+            return StoreFixture(kind: kind, location: .postgres(url: Secret(url)), folder: folder, databaseName: name)
         }
     }
 
@@ -117,9 +118,11 @@ struct StoreFixture: Sendable {
 
 /// Runs `body` with a PostgresNIO client connected to `url`, running for just that long.
 func withPostgres<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-    let components = URLComponents(string: url)!
+    let components = try #require(URLComponents(string: url), "TEST_DATABASE_URL is not a URL")
+    let host = try #require(components.host, "TEST_DATABASE_URL names no host: postgres://USER@HOST:PORT/DATABASE")
+    let user = try #require(components.user, "TEST_DATABASE_URL names no user: postgres://USER@HOST:PORT/DATABASE")
     let configuration = PostgresClient.Configuration(
-        host: components.host!, port: components.port ?? 5432, username: components.user!, password: components.password,
+        host: host, port: components.port ?? 5432, username: user, password: components.password,
         database: String(components.path.dropFirst()), tls: .disable)
     let client = PostgresClient(configuration: configuration)
     return try await withThrowingTaskGroup(of: Void.self) { group in
