@@ -40,10 +40,7 @@ public struct ReplyTemplates: Sendable {
     /// Renders template `name` with `values`; a name not checked at start-up renders empty.
     public func render(_ name: String, _ values: [String: Any] = [:]) -> String {
         let text = library.render(values, withTemplate: name) ?? ""
-        // Trimmed in Swift: Foundation's trimmingCharacters goes through NSString on Linux.
-        let start = text.firstIndex { !$0.isWhitespace } ?? text.endIndex
-        let end = text[start...].lastIndex { !$0.isWhitespace }.map(text.index(after:)) ?? start
-        return String(text[start..<end])
+        return String(text.trimming(\.isWhitespace))
     }
 }
 

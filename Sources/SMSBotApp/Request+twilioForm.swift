@@ -26,15 +26,12 @@ extension Request {
     /// The path and query Twilio requested, as signed.
     var pathAndQuery: String { head.path ?? "/" }
 
+    /// `application/x-www-form-urlencoded`, any case, with no charset or UTF-8 (quoted or not).
     private static func isFormURLEncoded(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        // What Twilio sends, checked without splitting and lowercasing on every request.
-        if contentType == "application/x-www-form-urlencoded" || contentType == "application/x-www-form-urlencoded; charset=UTF-8" {
-            return true
-        }
-        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let parts = contentType.split(separator: ";").map { $0.trimming { $0 == " " || $0 == "\t" }.lowercased() }
         guard parts.first == "application/x-www-form-urlencoded" else { return false }
         let charset = parts.dropFirst().first { $0.hasPrefix("charset=") }?.dropFirst("charset=".count)
-        return charset.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == "utf-8" } ?? true
+        return charset.map { $0.trimming { $0 == "\"" } == "utf-8" } ?? true
     }
 }
