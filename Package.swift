@@ -43,6 +43,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Templates and demo data compiled into the executable (SwiftPM embeds each file as
+        // bytes), so the binary runs from any folder. `sms` and `demo-policies.json` in its
+        // folder are symbolic links to the top-level Templates/sms/ and Config/ files.
+        .target(
+            name: "SMSBotResources",
+            resources: [.embedInCode("sms"), .embedInCode("demo-policies.json")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TwilioKit",
             dependencies: [
@@ -57,6 +65,7 @@ let package = Package(
             name: "SMSBotApp",
             dependencies: [
                 "SMSBotCore",
+                "SMSBotResources",
                 "TwilioKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -115,6 +124,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/TestSupport",
+            exclude: ["Fixtures/README.md"],
+            resources: [
+                .embedInCode("Fixtures/twilio-signature-vectors.json"),
+                .embedInCode("Fixtures/twilio-library-signature-vectors.json"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

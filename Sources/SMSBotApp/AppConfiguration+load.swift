@@ -80,7 +80,10 @@ extension AppConfiguration {
             return Secret(key)
         }
         config.adminToken = try values.optionalString("admin.token", isSecret: true).map(Secret.init)
-        config.templatesPath = try values.string("templates.path", default: config.templatesPath) { $0.isEmpty ? "must not be empty" : nil }
+        config.templatesPath = try values.optionalString("templates.path").map { path throws(ConfigurationError) in
+            guard !path.isEmpty else { throw ConfigurationError(key: "templates.path", reason: "must not be empty") }
+            return path
+        }
         config.phoneDefaultRegion = try values.string("phone.defaultRegion", default: config.phoneDefaultRegion) { region in
             PhoneNumber.callingCodes[region] != nil
                 ? nil : "unknown region; expected one of \(PhoneNumber.callingCodes.keys.sorted().joined(separator: ", "))"

@@ -54,10 +54,11 @@ public struct AppConfiguration: Sendable {
     public var sessionIdleSeconds = 900
     public var secretsKey: Secret?
     public var adminToken: Secret?
-    public var templatesPath = "Templates"
+    /// A folder of `.mustache` files replacing built-in templates of the same name; none by default.
+    public var templatesPath: String?
     public var phoneDefaultRegion = "US"
-    /// Not a configuration key: `--demo` sets it to load these policies when they are not stored yet.
-    public var demoPoliciesFile: String?
+    /// Not a configuration key: `--demo` sets it to load the built-in demo policies when they are not stored yet.
+    public var loadsDemoPolicies = false
 
     /// The embedded default.
     public init() {}

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-public import SMSBotCore
+import SMSBotResources
+import SMSBotCore
 
 /// The parts of smsbot that do not depend on HTTP: the store, the conversation service and
 /// the outbox worker. `serve` puts a web server in front of them; `simulate` a terminal.
@@ -14,13 +15,13 @@ public struct AppServices: Sendable {
     /// `configuration` names; fails with a message naming the key or file at fault.
     public init(_ configuration: AppConfiguration, environment: AppEnvironment) async throws {
         let store = try await openStore(configuration.database, logger: environment.logger)
-        if let demo = configuration.demoPoliciesFile {
+        if configuration.loadsDemoPolicies {
             let policies = try PolicyFile.read(
-                try Data(contentsOf: URL(fileURLWithPath: demo)), name: demo, defaultRegion: configuration.phoneDefaultRegion)
+                BuiltInResources.demoPolicies, name: BuiltInResources.demoPoliciesName, defaultRegion: configuration.phoneDefaultRegion)
             let added = try await store.insertMissingPolicies(policies, at: environment.now())
-            environment.logger.info("demo policies loaded", metadata: ["file": "\(demo)", "added": "\(added)"])
+            environment.logger.info("demo policies loaded", metadata: ["added": "\(added)"])
         }
-        let templates = try ReplyTemplates(directory: configuration.templatesPath, required: ReplyRenderer.templateNames)
+        let templates = try ReplyTemplates(overrides: configuration.templatesPath, required: ReplyRenderer.templateNames)
         let settings = configuration.engineSettings
         let engine = ConversationEngine(settings: settings, hasher: CodeHasher(key: try SecretsKey.load(configuration)))
         let renderer = ReplyRenderer(
@@ -42,12 +43,12 @@ extension AppConfiguration {
     /// The engine's rules, from `otp.*` and `session.*`.
     var engineSettings: EngineSettings {
         var settings = EngineSettings()
-        settings.codeLength = otp.length
-        settings.codeLifetime = Double(otp.ttlSeconds)
-        settings.maxAttempts = otp.maxAttempts
-        settings.resendCooldown = Double(otp.resendCooldownSeconds)
-        settings.maxCodesPerHour = otp.maxSendsPerHour
-        settings.lockoutDuration = Double(otp.lockoutSeconds)
+        settings.verification.codeLength = otp.length
+        settings.verification.codeLifetime = Double(otp.ttlSeconds)
+        settings.verification.maxAttempts = otp.maxAttempts
+        settings.verification.resendCooldown = Double(otp.resendCooldownSeconds)
+        settings.verification.maxCodesPerHour = otp.maxSendsPerHour
+        settings.verification.lockoutDuration = Double(otp.lockoutSeconds)
         settings.sessionIdleTimeout = Double(sessionIdleSeconds)
         return settings
     }

@@ -16,8 +16,8 @@ struct ReplyRenderer: Sendable {
         self.templates = templates
         self.settings = settings
         self.common = [
-            "businessName": businessName, "helpContact": helpContact, "codeLength": settings.codeLength,
-            "minutes": Int((settings.codeLifetime / 60).rounded(.up)),
+            "businessName": businessName, "helpContact": helpContact, "codeLength": settings.verification.codeLength,
+            "minutes": settings.verification.codeLifetimeMinutes,
             "idleMinutes": Int((settings.sessionIdleTimeout / 60).rounded(.up)),
         ]
     }
@@ -64,7 +64,6 @@ struct ReplyRenderer: Sendable {
     func otpSMS(code: String) -> String {
         var values: [String: Any] = common
         values["code"] = code
-        values["minutes"] = Int((settings.codeLifetime / 60).rounded(.up))
         return templates.render(Self.otpTemplate, values).fitted(toSegments: 1)
     }
 

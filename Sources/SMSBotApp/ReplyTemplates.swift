@@ -1,38 +1,36 @@
 import Foundation
 import Mustache
+public import SMSBotResources
 
-/// Every customer-facing text, loaded from the `.mustache` files of `templates.path`.
+/// Every customer-facing text: the templates built into the executable (`Templates/sms/`),
+/// each replaceable by a `.mustache` file of the same name in the folder `templates.path` names.
 ///
-/// All files are parsed at start-up, and the templates the app needs must be there, so a
+/// All templates are parsed at start-up, and the templates the app needs must be there, so a
 /// missing or broken template stops start-up naming the file instead of failing a customer.
 /// Templates render as plain text: nothing is HTML-escaped, and surrounding white space is trimmed.
 public struct ReplyTemplates: Sendable {
     private let library: MustacheLibrary
 
-    /// Loads and checks every template in `directory`; each of `required` must be there.
-    public init(directory: String, required: Set<String>) throws(TemplateError) {
-        let folder = URL(fileURLWithPath: directory, isDirectory: true)
-        let files: [URL]
-        do {
-            files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-                .filter { $0.pathExtension == "mustache" }
-        } catch {
-            throw TemplateError(file: directory, reason: "cannot read the templates folder")
-        }
+    /// Loads and checks `builtIn` (name to Mustache text) and every template in `overrides`,
+    /// which replace built-in ones of the same name; each of `required` must be there.
+    public init(
+        builtIn: [String: String] = BuiltInResources.smsTemplates, overrides: String?, required: Set<String>
+    ) throws(TemplateError) {
         var library = MustacheLibrary()
-        for file in files {
-            let name = file.deletingPathExtension().lastPathComponent
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                throw TemplateError(file: file.path, reason: "cannot be read as UTF-8 text")
-            }
-            do {
-                library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text), named: name)
-            } catch {
-                throw TemplateError(file: file.path, reason: "is not valid Mustache (\(error))")
+        for (name, text) in builtIn {
+            library.register(try Self.parse(text, file: "built-in \(name).mustache"), named: name)
+        }
+        if let overrides {
+            for (name, file) in try Self.files(in: overrides) {
+                guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+                    throw TemplateError(file: file.path, reason: "cannot be read as UTF-8 text")
+                }
+                library.register(try Self.parse(text, file: file.path), named: name)
             }
         }
         for name in required.sorted() where library.getTemplate(named: name) == nil {
-            throw TemplateError(file: folder.appendingPathComponent(name + ".mustache").path, reason: "is missing")
+            let folder = overrides.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent(name + ".mustache").path }
+            throw TemplateError(file: folder ?? "built-in \(name).mustache", reason: "is missing")
         }
         self.library = library
     }
@@ -41,6 +39,26 @@ public struct ReplyTemplates: Sendable {
     public func render(_ name: String, _ values: [String: Any] = [:]) -> String {
         let text = library.render(values, withTemplate: name) ?? ""
         return String(text.trimming(\.isWhitespace))
+    }
+
+    /// The `.mustache` files of `directory`, by template name.
+    private static func files(in directory: String) throws(TemplateError) -> [(name: String, url: URL)] {
+        let folder = URL(fileURLWithPath: directory, isDirectory: true)
+        do {
+            return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "mustache" }
+                .map { ($0.deletingPathExtension().lastPathComponent, $0) }
+        } catch {
+            throw TemplateError(file: directory, reason: "cannot read the templates folder")
+        }
+    }
+
+    private static func parse(_ text: String, file: String) throws(TemplateError) -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+        } catch {
+            throw TemplateError(file: file, reason: "is not valid Mustache (\(error))")
+        }
     }
 }
 

@@ -19,7 +19,6 @@ struct ConfigurationOptions: ParsableArguments {
     var databaseURL: String?
 
     static let defaultConfigFile = "Config/smsbot.yaml"
-    static let demoPoliciesFile = "Config/demo-policies.json"
 
     /// Reads and validates the configuration, or exits with one line naming the bad key.
     func load() async throws -> AppConfiguration {

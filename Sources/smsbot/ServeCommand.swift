@@ -9,14 +9,14 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the HTTP server (graceful shutdown on SIGINT/SIGTERM).")
 
-    @Flag(help: "Load the demo policies from Config/demo-policies.json when they are not there yet.")
+    @Flag(help: "Load the built-in demo policies (those of Config/demo-policies.json) when they are not there yet.")
     var demo = false
 
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
         var configuration = try await options.load()
-        if demo { configuration.demoPoliciesFile = ConfigurationOptions.demoPoliciesFile }
+        configuration.loadsDemoPolicies = demo
         let app: any ApplicationProtocol
         do {
             var logger = Logger(label: "smsbot")

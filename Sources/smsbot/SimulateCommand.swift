@@ -12,7 +12,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "The phone number to text as (E.164).")
     var from = "+15551230001"
 
-    @Flag(help: "Load the demo policies from Config/demo-policies.json when they are not there yet.")
+    @Flag(help: "Load the built-in demo policies (those of Config/demo-policies.json) when they are not there yet.")
     var demo = false
 
     @OptionGroup var options: ConfigurationOptions
@@ -22,7 +22,7 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("--from must be an E.164 number such as +15551230001")
         }
         var configuration = try await options.load()
-        if demo { configuration.demoPoliciesFile = ConfigurationOptions.demoPoliciesFile }
+        configuration.loadsDemoPolicies = demo
         var logger = Logger(label: "smsbot")
         logger.logLevel = .warning
         let environment = AppEnvironment(logger: logger, smsSender: ConsoleSender { print($0) })

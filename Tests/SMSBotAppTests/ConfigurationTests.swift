@@ -21,7 +21,7 @@ import Testing
         #expect(configuration.otp.lockoutSeconds == 900 && configuration.sessionIdleSeconds == 900)
         #expect(configuration.businessName == "Acme Insurance" && configuration.helpContact == "1-800-555-0100")
         #expect(configuration.twilio.apiBaseURL == "https://api.twilio.com")
-        #expect(configuration.templatesPath == "Templates" && configuration.phoneDefaultRegion == "US")
+        #expect(configuration.templatesPath == nil && configuration.phoneDefaultRegion == "US")
         #expect(!configuration.requiresSignedWebhooks)
     }
 

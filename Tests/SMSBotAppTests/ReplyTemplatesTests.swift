@@ -1,39 +1,64 @@
 import Foundation
 import SMSBotApp
+import SMSBotResources
 import Testing
 
 @Suite struct ReplyTemplatesTests {
-    @Test func theShippedTemplatesLoadAndRenderAsPlainText() throws {
-        let templates = try ReplyTemplates(directory: TestPaths.templates, required: ["greeting"])
+    @Test func theBuiltInTemplatesLoadAndRenderAsPlainText() throws {
+        let templates = try ReplyTemplates(overrides: nil, required: ["greeting"])
         let greeting = templates.render("greeting", ["businessName": "Smith & Sons <Mutual>"])
         #expect(greeting.hasPrefix("Hi, this is Smith & Sons <Mutual>."))
         #expect(!greeting.hasSuffix("\n"))
     }
 
-    @Test func aMissingTemplateStopsStartUpNamingTheFile() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        #expect {
-            try ReplyTemplates(directory: folder.url.path, required: ["greeting"])
-        } throws: { error in
-            "\(error)" == "template \(folder.path("greeting.mustache")) is missing"
+    @Test func everyFileOfTemplatesSMSIsBuiltInUnchanged() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: TestPaths.smsTemplates).filter { $0.hasSuffix(".mustache") }
+        #expect(Set(files.map { String($0.dropLast(".mustache".count)) }) == Set(BuiltInResources.smsTemplates.keys))
+        for file in files {
+            let text = try String(contentsOfFile: TestPaths.smsTemplates + "/" + file, encoding: .utf8)
+            #expect(BuiltInResources.smsTemplates[String(file.dropLast(".mustache".count))] == text, "\(file)")
         }
     }
 
-    @Test func aBrokenTemplateStopsStartUpNamingTheFile() throws {
+    @Test func anOverrideFolderReplacesOnlyTheTemplatesItHolds() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try "Hello from {{businessName}}, our own words.".write(toFile: folder.path("greeting.mustache"), atomically: true, encoding: .utf8)
+        try "not a template".write(toFile: folder.path("notes.txt"), atomically: true, encoding: .utf8)
+        let templates = try ReplyTemplates(overrides: folder.url.path, required: ["greeting", "help"])
+        #expect(templates.render("greeting", ["businessName": "Acme"]) == "Hello from Acme, our own words.")
+        #expect(templates.render("help", ["businessName": "Acme"]).hasPrefix("Acme:"))
+    }
+
+    @Test func aMissingTemplateStopsStartUpNamingIt() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        #expect {
+            try ReplyTemplates(builtIn: [:], overrides: folder.url.path, required: ["greeting"])
+        } throws: { error in
+            "\(error)" == "template \(folder.path("greeting.mustache")) is missing"
+        }
+        #expect {
+            try ReplyTemplates(builtIn: [:], overrides: nil, required: ["greeting"])
+        } throws: { error in
+            "\(error)" == "template built-in greeting.mustache is missing"
+        }
+    }
+
+    @Test func aBrokenOverrideStopsStartUpNamingTheFile() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         try "Hi {{#unclosed}} there".write(toFile: folder.path("greeting.mustache"), atomically: true, encoding: .utf8)
         #expect {
-            try ReplyTemplates(directory: folder.url.path, required: ["greeting"])
+            try ReplyTemplates(overrides: folder.url.path, required: ["greeting"])
         } throws: { error in
             "\(error)".hasPrefix("template \(folder.path("greeting.mustache")) is not valid Mustache")
         }
     }
 
-    @Test func aMissingFolderIsReported() {
+    @Test func aMissingOverrideFolderIsReported() {
         #expect {
-            try ReplyTemplates(directory: "/nonexistent/templates", required: ["greeting"])
+            try ReplyTemplates(overrides: "/nonexistent/templates", required: ["greeting"])
         } throws: { error in
             "\(error)" == "template /nonexistent/templates cannot read the templates folder"
         }

@@ -10,8 +10,7 @@ import Testing
         defer { folder.remove() }
         var configuration = AppConfiguration()
         configuration.database = .sqliteFile(path: folder.path("smsbot.sqlite"))
-        configuration.templatesPath = TestPaths.templates
-        configuration.demoPoliciesFile = TestPaths.repositoryRoot.appendingPathComponent("Config/demo-policies.json").path
+        configuration.loadsDemoPolicies = true
         let output = Mutex<[String]>([])
         let services = try await AppServices(
             configuration, environment: AppEnvironment(smsSender: ConsoleSender { line in output.withLock { $0.append(line) } }))

@@ -19,8 +19,8 @@ import Testing
 
     static let cases: [Case] = {
         var longSettings = EngineSettings()
-        longSettings.codeLength = 10
-        longSettings.codeLifetime = 600
+        longSettings.verification.codeLength = 10
+        longSettings.verification.codeLifetime = 600
         longSettings.sessionIdleTimeout = 86400
         var worst = TestPolicies.auto
         worst.displayNumber = String(repeating: "W", count: 24)
@@ -63,7 +63,7 @@ import Testing
 
     @Test(arguments: cases)
     func everyReplyFitsItsSegmentBudget(testCase: Case) throws {
-        let templates = try ReplyTemplates(directory: TestPaths.templates, required: ReplyRenderer.templateNames)
+        let templates = try ReplyTemplates(overrides: nil, required: ReplyRenderer.templateNames)
         let renderer = ReplyRenderer(
             templates: templates, businessName: testCase.businessName, helpContact: testCase.helpContact, settings: testCase.settings)
         for reply in Self.replies(for: testCase.policy) {
@@ -75,9 +75,9 @@ import Testing
                 #expect(segments.encoding == .gsm7, "\(reply.templateName) should stay GSM-7")
             }
         }
-        let otp = renderer.otpSMS(code: String(repeating: "9", count: testCase.settings.codeLength))
+        let otp = renderer.otpSMS(code: String(repeating: "9", count: testCase.settings.verification.codeLength))
         #expect(SMSSegments(otp) == (.gsm7, 1))
-        #expect(otp.contains(testCase.businessName) && otp.contains(String(repeating: "9", count: testCase.settings.codeLength)))
+        #expect(otp.contains(testCase.businessName) && otp.contains(String(repeating: "9", count: testCase.settings.verification.codeLength)))
         #expect(otp.contains("min") && otp.contains("never ask"))
         let help = renderer.render(.help)
         #expect(help.contains("Msg&data rates may apply. Reply STOP to opt out."))
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func realisticAnswersAreNotCut() throws {
-        let templates = try ReplyTemplates(directory: TestPaths.templates, required: ReplyRenderer.templateNames)
+        let templates = try ReplyTemplates(overrides: nil, required: ReplyRenderer.templateNames)
         let renderer = ReplyRenderer(templates: templates, businessName: "Acme Insurance", helpContact: "1-800-555-0100", settings: EngineSettings())
         let claims = renderer.render(.answer(.claims, TestPolicies.auto, justVerified: true))
         #expect(claims == "Thanks, you're verified. Policy AUTO-1001 claims: CLM-77 open, filed 2026-10-02, 2300.00 USD (Rear bumper). Reply MENU for more.")

@@ -13,7 +13,8 @@ import TwilioKit
 enum TestPaths {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let templates = repositoryRoot.appendingPathComponent("Templates").path
+    /// The SMS templates' source folder, compiled into the app.
+    static let smsTemplates = repositoryRoot.appendingPathComponent("Templates/sms").path
     static let configFile = repositoryRoot.appendingPathComponent("Config/smsbot.yaml").path
 }
 
@@ -44,7 +45,6 @@ extension AppConfiguration {
         var configuration = AppConfiguration()
         configuration.http.port = 0
         configuration.database = database
-        configuration.templatesPath = TestPaths.templates
         configuration.publicURL = TestTwilio.publicURL
         configuration.twilio.accountSID = TestTwilio.accountSID
         configuration.twilio.authToken = Secret(TestTwilio.authToken)

@@ -190,7 +190,7 @@ import Testing
         pending.policy = Fixtures.home
         chat.state = .codePending(pending)
         #expect(chat.send(codeForAuto).replies == [.wrongCode(attemptsLeft: 4)])
-        #expect(!chat.engine.hasher.matches(codeForAuto, hash: pending.codeHash, requester: Fixtures.customer, policy: Fixtures.home))
+        #expect(!chat.engine.rules.hasher.matches(codeForAuto, hash: pending.codeHash, for: CodeBinding(requester: Fixtures.customer, policy: Fixtures.home)))
     }
 
     @Test func aCodeWorksOnlyForTheNumberItWasIssuedTo() throws {

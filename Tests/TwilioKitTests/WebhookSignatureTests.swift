@@ -18,6 +18,29 @@ import TwilioKit
         #expect(accepted == vector.valid)
     }
 
+    @Test func thereAreAllTwentyOneLibraryCases() {
+        #expect(LibrarySignatureVector.all.count == 21)
+        #expect(LibrarySignatureVector.all.filter { !$0.valid }.map(\.name) == ["go wrong sort order is refused"])
+        #expect(Set(LibrarySignatureVector.all.map(\.name)).count == 21)
+    }
+
+    /// Cases from the tests of Twilio's own libraries: default ports added or not, other ports,
+    /// repeated and duplicated values, special characters, an international URL, names that
+    /// differ only in case, and a signature made over a wrong sort order that must be refused.
+    @Test(arguments: LibrarySignatureVector.all)
+    func acceptsExactlyTheValidLibraryCases(vector: LibrarySignatureVector) {
+        let accepted = WebhookSignature.isValid(
+            vector.signature, url: vector.url, parameters: FormParameters(vector.pairs), key: vector.token, algorithm: .hmacSHA1)
+        #expect(accepted == vector.valid, "\(vector.source)")
+    }
+
+    @Test(arguments: LibrarySignatureVector.all.filter(\.valid))
+    func aTamperedLibraryCaseIsRefused(vector: LibrarySignatureVector) {
+        let tampered = FormParameters(vector.pairs + [("Injected", "1")])
+        #expect(!WebhookSignature.isValid(vector.signature, url: vector.url, parameters: tampered, key: vector.token, algorithm: .hmacSHA1))
+        #expect(!WebhookSignature.isValid(vector.signature, url: vector.url + "x", parameters: FormParameters(vector.pairs), key: vector.token, algorithm: .hmacSHA1))
+    }
+
     @Test func computeReproducesTwiliosSignature() throws {
         let vector = try #require(SignatureVector.all.first { $0.name == "basic-https" })
         let parameters = try FormParameters(decoding: Array(vector.rawBody.utf8))

@@ -30,6 +30,24 @@ public struct PendingCode: Codable, Equatable, Sendable {
     /// What the customer asked for alongside the policy number, answered once verified.
     public var request: PolicyQuestion?
 
+    /// Creates the pending code of `challenge`, issued for `policy`.
+    public init(policy: PolicyNumber, challenge: CodeChallenge, request: PolicyQuestion?) {
+        self.init(
+            policy: policy, codeHash: challenge.codeHash, issuedAt: challenge.issuedAt, expiresAt: challenge.expiresAt,
+            attempts: challenge.attempts, request: request)
+    }
+
+    /// The code as the verification rules see it.
+    public var challenge: CodeChallenge {
+        get { CodeChallenge(codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt, attempts: attempts) }
+        set {
+            codeHash = newValue.codeHash
+            issuedAt = newValue.issuedAt
+            expiresAt = newValue.expiresAt
+            attempts = newValue.attempts
+        }
+    }
+
     /// Creates a pending code.
     public init(policy: PolicyNumber, codeHash: Data, issuedAt: Date, expiresAt: Date, attempts: Int, request: PolicyQuestion?) {
         self.policy = policy

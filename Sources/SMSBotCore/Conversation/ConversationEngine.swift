@@ -3,17 +3,17 @@ public import Foundation
 /// The conversation of SPEC §4 as a pure state machine: state, message, context and a random
 /// source in; new state, replies and effects out. No I/O, no clock, no randomness of its own.
 ///
-/// A policy number that does not exist is handled exactly like one that does, down to a
-/// pending "code" (random bytes no code can match), wrong-code counts and lockouts, so the
-/// replies never tell whether a policy exists.
+/// The OTP rules themselves are ``VerificationRules``'; this engine turns their decisions into
+/// replies, states and effects. A policy number that does not exist is handled exactly like
+/// one that does, so the replies never tell whether a policy exists.
 public struct ConversationEngine: Sendable {
     public let settings: EngineSettings
-    public let hasher: CodeHasher
+    public let rules: VerificationRules
 
     /// Creates an engine applying `settings`, hashing codes with `hasher`.
     public init(settings: EngineSettings, hasher: CodeHasher) {
         self.settings = settings
-        self.hasher = hasher
+        self.rules = VerificationRules(settings: settings.verification, hasher: hasher)
     }
 
     /// Handles one inbound message.
@@ -116,12 +116,12 @@ private struct Turn {
             replies = [.noCodePending]
             return
         }
-        let readyAt = pending.issuedAt.addingTimeInterval(settings.resendCooldown)
-        guard now >= readyAt else {
-            replies = [.resendCooldown(seconds: Int(readyAt.timeIntervalSince(now).rounded(.up)))]
-            return
+        switch engine.rules.resendRequested(of: pending.challenge, now: now) {
+        case .cooldown(let seconds):
+            replies = [.resendCooldown(seconds: seconds)]
+        case .allowed:
+            requestCode(for: pending.policy, request: pending.request, random: &random)
         }
-        requestCode(for: pending.policy, request: pending.request, random: &random)
     }
 
     mutating func interpret(random: inout some RandomNumberGenerator) {
@@ -179,76 +179,69 @@ private struct Turn {
 
     private mutating func requestCode(for policyNumber: PolicyNumber, request: PolicyQuestion?, random: inout some RandomNumberGenerator) {
         let firstContact = state == .new
-        if let until = activeLock(on: policyNumber) {
+        let policy = context.policies[policyNumber]
+        let decision = engine.rules.codeRequested(
+            for: CodeBinding(requester: message.from, policy: policyNumber), destinationKnown: policy != nil,
+            lockedUntil: activeLock(on: policyNumber), codesIssuedLastHour: context.codesIssuedLastHour[policyNumber, default: 0],
+            now: now, random: &random)
+        switch decision {
+        case .locked(let until):
             state = .locked(policy: policyNumber, until: until)
             replies = [.locked(minutes: minutes(until: until))]
-            return
-        }
-        guard context.codesIssuedLastHour[policyNumber, default: 0] < settings.maxCodesPerHour else {
+        case .capReached:
             if state == .new { state = .awaitingPolicyNumber }
             replies = [.tooManyCodes]
-            return
+        case .issue(let challenge, let code):
+            if let policy, let code {
+                effects += [
+                    .sendCode(code: code, to: policy.phone, policy: policyNumber, expiresAt: challenge.expiresAt),
+                    .recordCodeIssued(policy: policyNumber, destination: policy.phone),
+                    .audit(.codeSent(policyNumber)),
+                ]
+            } else {
+                effects += [.recordCodeIssued(policy: policyNumber, destination: nil), .audit(.unknownPolicyRequested(policyNumber))]
+            }
+            state = .codePending(PendingCode(policy: policyNumber, challenge: challenge, request: request))
+            replies = [.codeSent(minutes: settings.verification.codeLifetimeMinutes, firstContact: firstContact)]
         }
-        let code = String((0..<settings.codeLength).map { _ in Character(String(Int.random(in: 0...9, using: &random))) })
-        let expiresAt = now.addingTimeInterval(settings.codeLifetime)
-        let hash: Data
-        if let policy = context.policies[policyNumber] {
-            hash = engine.hasher.hash(code, requester: message.from, policy: policyNumber)
-            effects += [
-                .sendCode(code: code, to: policy.phone, policy: policyNumber, expiresAt: expiresAt),
-                .recordCodeIssued(policy: policyNumber, destination: policy.phone),
-                .audit(.codeSent(policyNumber)),
-            ]
-        } else {
-            hash = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) })
-            effects += [.recordCodeIssued(policy: policyNumber, destination: nil), .audit(.unknownPolicyRequested(policyNumber))]
-        }
-        state = .codePending(
-            PendingCode(policy: policyNumber, codeHash: hash, issuedAt: now, expiresAt: expiresAt, attempts: 0, request: request))
-        replies = [
-            .codeSent(minutes: Int((settings.codeLifetime / 60).rounded(.up)), firstContact: firstContact)
-        ]
     }
 
     private mutating func attempt(_ code: String, on pending: PendingCode) {
-        guard now < pending.expiresAt else {
+        let policy = context.policies[pending.policy]
+        let earlierLockouts = context.lockouts.filter { $0.policy == pending.policy }.map(\.lockedAt)
+        // A code for a policy that does not exist (any more) is never right: checked as "" it
+        // costs the same HMAC and counts as a wrong attempt.
+        let binding = CodeBinding(requester: message.from, policy: pending.policy)
+        let decision = engine.rules.codeEntered(
+            policy == nil ? "" : code, against: pending.challenge, for: binding, earlierLockouts: earlierLockouts, now: now)
+        switch decision {
+        case .expired:
             replies = [.codeExpired]
-            return
-        }
-        if let policy = context.policies[pending.policy],
-            engine.hasher.matches(code, hash: pending.codeHash, requester: message.from, policy: pending.policy)
-        {
+        case .approved:
+            guard let policy else { return }
             state = .verified(VerifiedSession(policy: pending.policy, lastActivity: now))
             effects = [.audit(.verified(pending.policy))]
-            replies = [
-                pending.request.map { .answer($0, policy, justVerified: true) }
-                    ?? .menu(policy, justVerified: true, understood: true)
-            ]
-            return
-        }
-        var pending = pending
-        pending.attempts += 1
-        let attemptsLeft = settings.maxAttempts - pending.attempts
-        effects = [.audit(.codeFailed(pending.policy, attemptsLeft: max(attemptsLeft, 0)))]
-        guard attemptsLeft <= 0 else {
+            replies = [pending.request.map { .answer($0, policy, justVerified: true) } ?? .menu(policy, justVerified: true, understood: true)]
+        case .wrong(let challenge, let attemptsLeft):
+            var pending = pending
+            pending.challenge = challenge
             state = .codePending(pending)
+            effects = [.audit(.codeFailed(pending.policy, attemptsLeft: attemptsLeft))]
             replies = [.wrongCode(attemptsLeft: attemptsLeft)]
-            return
+        case .lockedOut(let until):
+            state = .locked(policy: pending.policy, until: until)
+            effects = [
+                .audit(.codeFailed(pending.policy, attemptsLeft: 0)), .recordLockout(policy: pending.policy, until: until),
+                .audit(.locked(pending.policy, until: until)),
+            ]
+            replies = [.locked(minutes: minutes(until: until))]
         }
-        let earlier = context.lockouts.filter {
-            $0.policy == pending.policy && now.timeIntervalSince($0.lockedAt) < 24 * 3600
-        }.count
-        let duration = earlier + 1 >= settings.lockoutsBeforeEscalation ? settings.escalatedLockoutDuration : settings.lockoutDuration
-        let until = now.addingTimeInterval(duration)
-        state = .locked(policy: pending.policy, until: until)
-        effects += [.recordLockout(policy: pending.policy, until: until), .audit(.locked(pending.policy, until: until))]
-        replies = [.locked(minutes: minutes(until: until))]
     }
 
     /// The code in `text` when it is exactly `codeLength` digits, spaces allowed between them.
     private func codeAttempt(_ text: String) -> String? {
         let compact = text.filter { !$0.isWhitespace }
-        guard compact.count == settings.codeLength, compact.allSatisfy({ $0.isASCII && $0.isNumber }),
+        guard compact.count == settings.verification.codeLength, compact.allSatisfy({ $0.isASCII && $0.isNumber }),
             text.allSatisfy({ $0.isWhitespace || ($0.isASCII && $0.isNumber) })
         else { return nil }
         return String(compact)

@@ -1,18 +1,21 @@
 public import Foundation
 
-/// The OTP and session rules the engine applies (SPEC §2 `otp.*`, `session.*`).
-public struct EngineSettings: Equatable, Sendable {
+/// The OTP rules of SPEC §2 `otp.*`, the same for every channel.
+public struct VerificationSettings: Equatable, Sendable {
     public var codeLength = 6
     public var codeLifetime: TimeInterval = 300
     public var maxAttempts = 5
     public var resendCooldown: TimeInterval = 30
+    /// Codes per destination phone per rolling hour.
     public var maxCodesPerHour = 5
     public var lockoutDuration: TimeInterval = 900
     /// The lockout that replaces ``lockoutDuration`` at the third lockout within 24 hours.
     public var escalatedLockoutDuration: TimeInterval = 24 * 3600
     public var lockoutsBeforeEscalation = 3
-    public var sessionIdleTimeout: TimeInterval = 900
 
     /// The SPEC defaults.
     public init() {}
+
+    /// The code's lifetime in whole minutes, as customers are told it.
+    public var codeLifetimeMinutes: Int { Int((codeLifetime / 60).rounded(.up)) }
 }

@@ -1,0 +1,39 @@
+public import Foundation
+
+/// Files of the checkout compiled into the executable, so a binary copied anywhere runs
+/// without them: the SMS templates of `Templates/sms/` and the demo policies of `Config/`.
+///
+/// SwiftPM embeds each file as bytes (`.embedInCode` in `Package.swift`); a file named in
+/// this table but missing from the folder fails the build, and a test checks the other way round.
+public enum BuiltInResources {
+    /// The SMS templates, by name (file name without `.mustache`): plain-text Mustache.
+    public static let smsTemplates: [String: String] = [
+        "ask_policy_number": PackageResources.ask_policy_number_mustache,
+        "claims": PackageResources.claims_mustache,
+        "code_expired": PackageResources.code_expired_mustache,
+        "code_not_delivered": PackageResources.code_not_delivered_mustache,
+        "code_reminder": PackageResources.code_reminder_mustache,
+        "code_sent": PackageResources.code_sent_mustache,
+        "coverage": PackageResources.coverage_mustache,
+        "greeting": PackageResources.greeting_mustache,
+        "help": PackageResources.help_mustache,
+        "locked": PackageResources.locked_mustache,
+        "logged_out": PackageResources.logged_out_mustache,
+        "media_not_supported": PackageResources.media_not_supported_mustache,
+        "menu": PackageResources.menu_mustache,
+        "no_code_pending": PackageResources.no_code_pending_mustache,
+        "otp_sms": PackageResources.otp_sms_mustache,
+        "premium": PackageResources.premium_mustache,
+        "resend_cooldown": PackageResources.resend_cooldown_mustache,
+        "session_expired": PackageResources.session_expired_mustache,
+        "status": PackageResources.status_mustache,
+        "too_many_codes": PackageResources.too_many_codes_mustache,
+        "wrong_code": PackageResources.wrong_code_mustache,
+    ].mapValues { String(decoding: $0, as: UTF8.self) }
+
+    /// `Config/demo-policies.json`, the policies `--demo` loads.
+    public static var demoPolicies: Data { Data(PackageResources.demo_policies_json) }
+
+    /// The name `--demo` reports the demo policies under.
+    public static let demoPoliciesName = "built-in Config/demo-policies.json"
+}
