@@ -61,24 +61,55 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The store contract: one small protocol per concern, and the types they exchange.
+        .target(
+            name: "SMSBotStorage",
+            dependencies: [
+                "SMSBotCore",
+                "TwilioKit",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded store: SQLite through GRDB (group commit, WAL checkpointer).
+        .target(
+            name: "SMSBotSQLite",
+            dependencies: [
+                "SMSBotStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The store for several instances: PostgreSQL through PostgresNIO (row locks, SKIP LOCKED).
+        .target(
+            name: "SMSBotPostgres",
+            dependencies: [
+                "SMSBotStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SMSBotApp",
             dependencies: [
                 "SMSBotCore",
                 "SMSBotResources",
+                "SMSBotStorage",
+                "SMSBotSQLite",
+                "SMSBotPostgres",
                 "TwilioKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -87,6 +118,7 @@ let package = Package(
             dependencies: [
                 "SMSBotApp",
                 "SMSBotCore",
+                "SMSBotStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,6 +181,9 @@ let package = Package(
             dependencies: [
                 "SMSBotApp",
                 "SMSBotCore",
+                "SMSBotStorage",
+                "SMSBotSQLite",
+                "SMSBotPostgres",
                 "TwilioKit",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,5 +1,6 @@
 public import Configuration
 import SMSBotCore
+import SMSBotStorage
 
 extension AppConfiguration {
     /// Reads and validates every key of SPEC §2 from `reader`.

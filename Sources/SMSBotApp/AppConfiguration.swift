@@ -1,3 +1,6 @@
+public import SMSBotStorage
+public import SMSBotCore
+
 /// Everything smsbot is configured with (SPEC §2), typed and validated.
 ///
 /// The defaults are the embedded default: SQLite under `data/`, the console sender,

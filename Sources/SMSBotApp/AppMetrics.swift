@@ -3,6 +3,7 @@ import Metrics
 import Foundation
 import Prometheus
 import SMSBotCore
+import SMSBotStorage
 
 /// The counters SPEC's operators watch, kept in the app's own Prometheus registry (no global
 /// metrics system) and served on `GET /metrics`.

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import SMSBotResources
 import SMSBotCore
+import SMSBotResources
+public import SMSBotStorage
 
 /// The parts of smsbot that do not depend on HTTP: the store, the conversation service and
 /// the outbox worker. `serve` puts a web server in front of them; `simulate` a terminal.
@@ -10,17 +11,13 @@ public struct AppServices: Sendable {
     public let conversations: ConversationService
     public let outbox: OutboxWorker
     public let metrics: AppMetrics
+    /// Migrates the store and loads the demo policies when asked, once.
+    let preparation: StorePreparation
 
-    /// Opens the store (loading the demo policies when asked) and the templates and keys
-    /// `configuration` names; fails with a message naming the key or file at fault.
-    public init(_ configuration: AppConfiguration, environment: AppEnvironment) async throws {
-        let store = try await openStore(configuration.database, logger: environment.logger)
-        if configuration.loadsDemoPolicies {
-            let policies = try PolicyFile.read(
-                BuiltInResources.demoPolicies, name: BuiltInResources.demoPoliciesName, defaultRegion: configuration.phoneDefaultRegion)
-            let added = try await store.insertMissingPolicies(policies, at: environment.now())
-            environment.logger.info("demo policies loaded", metadata: ["added": "\(added)"])
-        }
+    /// Opens the store and the templates and keys `configuration` names; fails with a message
+    /// naming the key or file at fault. The store is used only once ``prepare()`` returned.
+    public init(_ configuration: AppConfiguration, environment: AppEnvironment) throws {
+        let store = try openStore(configuration.database, logger: environment.logger)
         let templates = try ReplyTemplates(overrides: configuration.templatesPath, required: ReplyRenderer.templateNames)
         let settings = configuration.engineSettings
         let engine = ConversationEngine(settings: settings, hasher: CodeHasher(key: try SecretsKey.load(configuration)))
@@ -36,6 +33,20 @@ public struct AppServices: Sendable {
         self.outbox = outbox
         self.metrics = metrics
         self.conversations = ConversationService(store: store, engine: engine, renderer: renderer, outbox: outbox, metrics: metrics)
+        self.preparation = StorePreparation {
+            try await store.migrate()
+            guard configuration.loadsDemoPolicies else { return }
+            let policies = try PolicyFile.read(
+                BuiltInResources.demoPolicies, name: BuiltInResources.demoPoliciesName, defaultRegion: configuration.phoneDefaultRegion)
+            let added = try await store.insertMissingPolicies(policies, at: environment.now())
+            environment.logger.info("demo policies loaded", metadata: ["added": "\(added)"])
+        }
+    }
+
+    /// Migrates the store and loads the demo policies when configured to; runs once, however
+    /// often it is called. Needs the store's services running.
+    public func prepare() async throws {
+        try await preparation.ready()
     }
 }
 

@@ -1,15 +1,20 @@
 public import Hummingbird
-public import Logging
+import Logging
 import ServiceLifecycle
+import SMSBotStorage
 
 /// Builds the application: the one place where the store, templates, controllers and
 /// services are chosen and wired. `smsbot serve` and the tests both call it.
+///
+/// Nothing touches the database here: the store's own services (a connection pool, a WAL
+/// checkpointer) run with the application, and its migrations run before the server accepts
+/// requests and before any background service starts.
 public func buildApplication(
     _ configuration: AppConfiguration,
     environment: AppEnvironment = .live
 ) async throws -> some ApplicationProtocol {
     let logger = environment.logger
-    let services = try await AppServices(configuration, environment: environment)
+    let services = try AppServices(configuration, environment: environment)
     let authenticator = WebhookAuthenticator(configuration: configuration)
     announce(configuration, developmentMode: authenticator.isDevelopmentMode, logger: logger)
 
@@ -25,29 +30,16 @@ public func buildApplication(
     router.addRoutes(HealthController(store: services.store).endpoints)
     router.addRoutes(MetricsController(metrics: services.metrics).endpoints)
 
-    var backgroundServices: [any Service] = [
-        services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger),
-    ]
-    if let sqlite = services.store as? SQLiteStore {
-        backgroundServices.append(WALCheckpointService(store: sqlite, logger: logger))
-    }
-    return Application(
+    let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]
+    var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: nil),
-        services: backgroundServices,
+        services: services.store.services + background.map { AfterPreparation(service: $0, preparation: services.preparation) },
         logger: logger)
-}
-
-/// Opens (and migrates) the store `location` names.
-public func openStore(_ location: DatabaseLocation, logger: Logger = Logger(label: "smsbot")) async throws -> any SMSBotStore {
-    switch location {
-    case .sqliteFile(let path):
-        return try SQLiteStore(path: path)
-    case .sqliteInMemory:
-        return try SQLiteStore()
-    case .postgres(let url):
-        return try await PostgresStore(url: url, logger: logger)
+    app.beforeServerStarts {
+        try await services.prepare()
     }
+    return app
 }
 
 private func announce(_ configuration: AppConfiguration, developmentMode: Bool, logger: Logger) {
@@ -63,15 +55,4 @@ private func announce(_ configuration: AppConfiguration, developmentMode: Bool, 
             "database": "\(configuration.database.summary)", "sender": "\(configuration.sender.rawValue)",
             "address": "\(configuration.http.host):\(configuration.http.port)",
         ])
-}
-
-extension DatabaseLocation {
-    /// A description that is safe to log: no credentials.
-    public var summary: String {
-        switch self {
-        case .sqliteFile(let path): "sqlite:\(path)"
-        case .sqliteInMemory: "sqlite::memory:"
-        case .postgres: "postgres"
-        }
-    }
 }

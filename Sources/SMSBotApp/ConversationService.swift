@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 public import SMSBotCore
+public import SMSBotStorage
 
 /// Runs one inbound message through the engine inside the store's transaction, and wakes
 /// the outbox when it may have queued an SMS. The webhook and `simulate` both use it.

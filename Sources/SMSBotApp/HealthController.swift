@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import SMSBotStorage
 
 /// `GET /healthz`: `200 {"status":"ok"}` when the store answers, `503` otherwise.
 struct HealthController: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SMSBotStorage
 
 /// Purges, every minute, what SPEC §5 says is kept no longer: replies after 15 minutes,
 /// message ids after 48 hours, idle conversations after 30 days, stale codes and lockouts.

@@ -1,4 +1,6 @@
 import Foundation
+import SMSBotStorage
+import TwilioKit
 
 /// The retry rules of SPEC §3 "Outbound SMS": what to do with an attempt that failed.
 struct OutboxPolicy: Sendable {
@@ -12,7 +14,7 @@ struct OutboxPolicy: Sendable {
     func result(after error: SMSSendError, for message: OutboxMessage, at now: Date, random: inout some RandomNumberGenerator) -> OutboxResult {
         let deliveryFailed = message.sms.kind == .otp
         let giveUp = OutboxResult.dropped(
-            reason: error.reason, code: error.code, optOut: error.code == 21610, deliveryFailed: deliveryFailed)
+            reason: error.reason, code: error.code, optOut: error.code == TwilioAPIError.unsubscribedRecipient, deliveryFailed: deliveryFailed)
         switch error.kind {
         case .rejected:
             return giveUp

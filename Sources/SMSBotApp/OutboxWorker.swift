@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SMSBotCore
 public import ServiceLifecycle
+import SMSBotStorage
 
 /// Sends what the outbox holds: woken when a message queues an SMS, and every second anyway,
 /// so rows left by a restart or a crashed worker go out within seconds. Stops on graceful shutdown.

@@ -1,5 +1,6 @@
-public import Foundation
+import Foundation
 import SMSBotCore
+public import SMSBotStorage
 
 /// Delivers one outbound SMS. The live senders are the console (prints) and Twilio.
 public protocol SMSSender: Sendable {

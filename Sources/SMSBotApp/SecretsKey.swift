@@ -1,4 +1,6 @@
 import Foundation
+import SMSBotStorage
+import SMSBotCore
 
 /// The key OTP hashes are made with (`secrets.key`).
 ///

@@ -1,5 +1,6 @@
 public import Foundation
 public import SMSBotCore
+import SMSBotStorage
 
 /// `smsbot simulate`: a terminal chat with the bot as one phone number, through the same
 /// engine and store as `serve`. Outbound SMS, the code among them, are printed inline.

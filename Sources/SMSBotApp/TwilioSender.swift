@@ -1,6 +1,7 @@
 import Foundation
 import SMSBotCore
 import TwilioKit
+import SMSBotStorage
 
 /// Sends SMS through Twilio's Messages API, asking for status callbacks when a public URL is
 /// set, and giving an OTP a `ValidityPeriod` of its remaining lifetime.

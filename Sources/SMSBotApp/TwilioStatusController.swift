@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TwilioKit
+import SMSBotStorage
 
 /// `POST /twilio/status`: Twilio's StatusCallback for the SMS smsbot sent (SPEC §3).
 /// Signed like the webhook; a status never moves a message backwards.

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import SMSBotCore
 import TwilioKit
+import SMSBotStorage
 
 /// `POST /twilio/sms`: Twilio's "A message comes in" webhook (SPEC §3).
 struct TwilioWebhookController: Sendable {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import TwilioKit
+import SMSBotCore
 
 /// Decides whether a request really comes from Twilio for our account (SPEC §3).
 ///

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SMSBotApp
+import SMSBotStorage
 
 /// `smsbot migrate`: creates or upgrades the database schema, then exits.
 struct MigrateCommand: AsyncParsableCommand {
@@ -11,7 +12,8 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await options.load()
         do {
-            _ = try await openStore(configuration.database)
+            // The same path as serve's: open, run the store's services, migrate.
+            try await withRunningStore(try openStore(configuration.database)) { _ in }
         } catch {
             throw startupFailure("cannot migrate: \(error)")
         }

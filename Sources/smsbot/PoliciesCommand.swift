@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SMSBotApp
 import SMSBotCore
+import SMSBotStorage
 
 /// `smsbot policies import|list`.
 struct PoliciesCommand: AsyncParsableCommand {
@@ -34,8 +35,9 @@ struct PoliciesCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(error.description)\nnothing imported\n".utf8))
                 throw ExitCode.failure
             }
-            let store = try await openStore(configuration.database)
-            try await store.upsertPolicies(policies, at: Date())
+            try await withRunningStore(try openStore(configuration.database)) { store in
+                try await store.upsertPolicies(policies, at: Date())
+            }
             print("imported \(policies.count) \(policies.count == 1 ? "policy" : "policies") from \(file)")
         }
     }
@@ -47,8 +49,10 @@ struct PoliciesCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let store = try await openStore(try await options.load().database)
-            let rows = try await store.allPolicies().map { policy in
+            let policies = try await withRunningStore(try openStore(try await options.load().database)) { store in
+                try await store.allPolicies()
+            }
+            let rows = policies.map { policy in
                 [policy.displayNumber, policy.holderName, policy.phone.masked, policy.product, policy.status, policy.expiryDate,
                  "\(policy.claims.count)"]
             }

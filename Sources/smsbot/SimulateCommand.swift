@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SMSBotApp
 import SMSBotCore
+import SMSBotStorage
 
 /// `smsbot simulate`: chat with the bot in the terminal; works with piped input too.
 struct SimulateCommand: AsyncParsableCommand {
@@ -28,11 +29,14 @@ struct SimulateCommand: AsyncParsableCommand {
         let environment = AppEnvironment(logger: logger, smsSender: ConsoleSender { print($0) })
         let services: AppServices
         do {
-            services = try await AppServices(configuration, environment: environment)
+            services = try AppServices(configuration, environment: environment)
         } catch {
             throw startupFailure("cannot start: \(error)")
         }
-        try await Simulator(services: services, from: phone).run(
-            readLine: { Swift.readLine() }, write: { print($0) }, prompt: isatty(STDIN_FILENO) != 0)
+        try await withRunningStore(services.store) { _ in
+            try await services.prepare()
+            try await Simulator(services: services, from: phone).run(
+                readLine: { Swift.readLine() }, write: { print($0) }, prompt: isatty(STDIN_FILENO) != 0)
+        }
     }
 }

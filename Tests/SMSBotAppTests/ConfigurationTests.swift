@@ -1,6 +1,8 @@
 import Configuration
 import SMSBotApp
+import SMSBotStorage
 import Testing
+import SMSBotCore
 
 @Suite struct ConfigurationTests {
     private func load(_ values: [String: String]) throws(ConfigurationError) -> AppConfiguration {

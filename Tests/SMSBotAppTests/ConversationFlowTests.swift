@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SMSBotApp
+import SMSBotStorage
 import SMSBotCore
 import TestSupport
 import Testing
@@ -37,7 +38,7 @@ import Testing
     ) async throws {
         let fixture = try await StoreFixture.make(kind)
         do {
-            try await fixture.open().upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date())
+            try await fixture.withStore { try await $0.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date()) }
             var configuration = AppConfiguration.test(database: fixture.location)
             configuration.secretsKey = Secret(Self.secretsKey)
             configure(&configuration)

@@ -4,6 +4,8 @@ import Synchronization
 import Testing
 
 @testable import SMSBotApp
+import SMSBotStorage
+@testable import SMSBotSQLite
 
 /// Group commit through a real SQLite file: concurrent work shares transactions, yet each
 /// job's writes stand or fall alone and nobody hears of success before the commit.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SMSBotApp
+import SMSBotStorage
 
 @Suite struct InboundMessageRecordTests {
     @Test(arguments: [

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SMSBotApp
+import SMSBotStorage
 import Testing
 
 /// The inbound webhook rules of SPEC §3, through real HTTP into a real SQLite file.

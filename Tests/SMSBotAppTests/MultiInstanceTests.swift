@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import SMSBotApp
+import SMSBotStorage
 import SMSBotCore
 import TestSupport
 import Testing
@@ -21,7 +22,7 @@ import Testing
     @Test func aBurstSpreadOverTwoInstancesEndsAsOneInstanceWould() async throws {
         let fixture = try await StoreFixture.make(.postgres)
         do {
-            try await fixture.open().upsertPolicies(Self.policies, at: Date())
+            try await fixture.withStore { try await $0.upsertPolicies(Self.policies, at: Date()) }
             var configuration = AppConfiguration.test(database: fixture.location)
             configuration.secretsKey = Secret(ConversationFlowTests.secretsKey)
             let senders = [RecordingSender(), RecordingSender()]

@@ -7,6 +7,8 @@ import SMSBotApp
 import SMSBotCore
 import TestSupport
 import Testing
+import SMSBotStorage
+@testable import SMSBotSQLite
 
 /// Outbound SMS through a running `buildApplication` to a fake Twilio on loopback (SPEC §3).
 @Suite(.timeLimit(.minutes(3))) struct OutboundSMSTests {
@@ -56,7 +58,7 @@ import Testing
         let folder = try folder ?? TemporaryDirectory()
         defer { folder.remove() }
         let databasePath = folder.path("smsbot.sqlite")
-        try await SQLiteStore(path: databasePath).upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date())
+        try await SQLiteStore.migrated(path: databasePath).upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date())
         try await fake.application().test(.live) { twilio in
             var configuration = configuration(databasePath: databasePath, twilioPort: twilio.port!)
             configure(&configuration)
@@ -207,11 +209,11 @@ import Testing
     @Test func aRowLeftByAStoppedProcessIsDeliveredAfterRestart() async throws {
         let folder = try TemporaryDirectory()
         let databasePath = folder.path("smsbot.sqlite")
-        try await SQLiteStore(path: databasePath).upsertPolicies([TestPolicies.auto], at: Date())
+        try await SQLiteStore.migrated(path: databasePath).upsertPolicies([TestPolicies.auto], at: Date())
         // The first process queues the code and stops before its outbox worker ever runs.
         var configuration = Self.configuration(databasePath: databasePath, twilioPort: 9)
         configuration.sender = .console
-        let first = try await AppServices(configuration, environment: AppEnvironment())
+        let first = try AppServices(configuration, environment: AppEnvironment())
         _ = try await first.conversations.handle(
             IncomingMessage(from: TestPolicies.auto.phone, text: "AUTO-1001", receivedAt: Date()), messageSID: MessageSID("SM-before-crash")!)
         #expect(try countRows(in: "outbox", ofDatabaseAt: databasePath) == 1)
@@ -225,7 +227,7 @@ import Testing
     @Test func differentPhonesAreSentToAtOnceAndOnePhoneInQueueOrder() async throws {
         let folder = try TemporaryDirectory()
         let databasePath = folder.path("smsbot.sqlite")
-        let store = try SQLiteStore(path: databasePath)
+        let store = try await SQLiteStore.migrated(path: databasePath)
         let (first, second) = (TestPolicies.auto.phone, TestPolicies.home.phone)
         let expiry = Date() + 300
         _ = try await store.processInbound(
@@ -253,11 +255,11 @@ import Testing
     @Test func anExpiredCodeIsNeverSent() async throws {
         let folder = try TemporaryDirectory()
         let databasePath = folder.path("smsbot.sqlite")
-        try await SQLiteStore(path: databasePath).upsertPolicies([TestPolicies.auto], at: Date())
+        try await SQLiteStore.migrated(path: databasePath).upsertPolicies([TestPolicies.auto], at: Date())
         let clock = TestClock(Date())
         var configuration = Self.configuration(databasePath: databasePath, twilioPort: 9)
         configuration.sender = .console
-        let first = try await AppServices(configuration, environment: AppEnvironment(now: { clock.now }))
+        let first = try AppServices(configuration, environment: AppEnvironment(now: { clock.now }))
         _ = try await first.conversations.handle(
             IncomingMessage(from: TestPolicies.auto.phone, text: "AUTO-1001", receivedAt: clock.now), messageSID: MessageSID("SM-stale")!)
         clock.advance(by: 301)

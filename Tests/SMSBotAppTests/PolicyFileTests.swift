@@ -4,6 +4,8 @@ import SMSBotCore
 import Testing
 
 @testable import SMSBotApp
+import SMSBotStorage
+@testable import SMSBotSQLite
 
 @Suite struct PolicyFileTests {
     private func read(_ text: String, name: String) throws(PolicyFileError) -> [Policy] {
@@ -130,6 +132,7 @@ import Testing
 
     @Test func reimportingAPolicyNumberUpdatesItAndReplacesItsClaims() async throws {
         let store = try SQLiteStore()
+        try await store.migrate()
         try await store.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date())
         var updated = TestPolicies.auto
         updated.premium = "140.00"

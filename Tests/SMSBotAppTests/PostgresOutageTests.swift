@@ -3,8 +3,10 @@ import HTTPTypes
 import HummingbirdTesting
 import PostgresNIO
 import SMSBotApp
+import SMSBotStorage
 import TestSupport
 import Testing
+import SMSBotCore
 
 /// When PostgreSQL goes away the service says so (503) instead of hanging or half-writing,
 /// and picks up where it was once the database is back.
@@ -15,7 +17,7 @@ import Testing
         guard case .postgres(let url) = fixture.location else { return }
         let name = String(URLComponents(string: url.value)!.path.dropFirst())
         do {
-            try await fixture.open().upsertPolicies([TestPolicies.auto], at: Date())
+            try await fixture.withStore { try await $0.upsertPolicies([TestPolicies.auto], at: Date()) }
             var configuration = AppConfiguration.test(database: fixture.location)
             configuration.secretsKey = Secret(ConversationFlowTests.secretsKey)
             let sender = RecordingSender()

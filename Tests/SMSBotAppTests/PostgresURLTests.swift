@@ -2,6 +2,9 @@ import PostgresNIO
 import Testing
 
 @testable import SMSBotApp
+import SMSBotStorage
+@testable import SMSBotPostgres
+import SMSBotCore
 
 @Suite struct PostgresURLTests {
     @Test func theURLNamesHostUserPasswordDatabaseAndTLS() throws {
@@ -20,8 +23,8 @@ import Testing
         #expect {
             try DatabaseLocation.postgresConfiguration(url: Secret(url))
         } throws: { error in
-            guard let error = error as? ConfigurationError else { return false }
-            return error.key == "database.url" && !error.description.contains("secret-pw")
+            guard let error = error as? PostgresURLError else { return false }
+            return error.description.hasPrefix("invalid configuration: database.url: ") && !error.description.contains("secret-pw")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SMSBotApp
+import SMSBotStorage
 import SMSBotResources
 import Testing
 

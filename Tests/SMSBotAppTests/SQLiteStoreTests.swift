@@ -3,6 +3,8 @@ import GRDB
 import SMSBotApp
 import SMSBotCore
 import Testing
+import SMSBotStorage
+@testable import SMSBotSQLite
 
 @Suite struct SQLiteStoreTests {
     private let phone = PhoneNumber(e164: "+15551230001")!
@@ -17,7 +19,7 @@ import Testing
         defer { folder.remove() }
         let path = folder.path("nested/dir/smsbot.sqlite")
         do {
-            let store = try SQLiteStore(path: path)
+            let store = try await SQLiteStore.migrated(path: path)
             try await store.upsertPolicies([TestPolicies.auto], at: now)
             let outcome = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("hi", at: now), mentionedPolicies: []) {
                 _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: ["first reply"])
@@ -29,8 +31,8 @@ import Testing
         }
         #expect(migrations == ["v1-initial-schema"])
 
-        let reopened = try SQLiteStore(path: path)
-        _ = try SQLiteStore(path: path)
+        let reopened = try await SQLiteStore.migrated(path: path)
+        _ = try await SQLiteStore.migrated(path: path)
         let replay = try await reopened.processInbound(
             messageSID: MessageSID("SM1")!, message: message("hi", at: now + 5), mentionedPolicies: []
         ) { _, _ in
@@ -51,11 +53,11 @@ import Testing
         #expect(try countRows(in: "processed_messages", ofDatabaseAt: path) == 2)
     }
 
-    @Test func theSchemaEnforcesItsIntegrity() throws {
+    @Test func theSchemaEnforcesItsIntegrity() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let path = folder.path("smsbot.sqlite")
-        _ = try SQLiteStore(path: path)
+        _ = try await SQLiteStore.migrated(path: path)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)

@@ -3,8 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SMSBotApp
+import SMSBotStorage
 import TestSupport
 import Testing
+import SMSBotCore
 
 /// Every vector computed by Twilio's official library, posted through the real HTTP route.
 @Suite(.timeLimit(.minutes(3))) struct SignatureVectorHTTPTests {

@@ -1,5 +1,6 @@
 import Foundation
 import SMSBotApp
+import SMSBotStorage
 import SMSBotCore
 import Synchronization
 import Testing
@@ -12,9 +13,10 @@ import Testing
         configuration.database = .sqliteFile(path: folder.path("smsbot.sqlite"))
         configuration.loadsDemoPolicies = true
         let output = Mutex<[String]>([])
-        let services = try await AppServices(
+        let services = try AppServices(
             configuration, environment: AppEnvironment(smsSender: ConsoleSender { line in output.withLock { $0.append(line) } }))
         var script = ["Hi", "premium AUTO-1001", "<code>", "3", "CLAIMS", "/quit", "never read"]
+        try await withRunningStore(services.store) { _ in try await services.prepare() }
         try await Simulator(services: services, from: PhoneNumber(e164: "+15551230001")!).run(
             readLine: {
                 guard !script.isEmpty else { return nil }

@@ -2,6 +2,8 @@ import Foundation
 import SMSBotApp
 import SMSBotCore
 import Testing
+import SMSBotStorage
+import TwilioKit
 
 /// The same guarantees from every store: run against SQLite and PostgreSQL alike.
 @Suite(.timeLimit(.minutes(3))) struct StoreConformanceTests {
@@ -15,7 +17,7 @@ import Testing
     private func withStore(_ kind: StoreFixture.Kind, _ test: (any SMSBotStore, StoreFixture) async throws -> Void) async throws {
         let fixture = try await StoreFixture.make(kind)
         do {
-            try await test(try await fixture.open(), fixture)
+            try await fixture.withStore { store in try await test(store, fixture) }
         } catch {
             await fixture.remove()
             throw error
@@ -238,10 +240,10 @@ import Testing
             try await store.upsertPolicies([TestPolicies.auto], at: now)
             // Several instances starting at once migrate safely.
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 { group.addTask { _ = try await fixture.open() } }
+                for _ in 0..<4 { group.addTask { try await fixture.withStore { _ in } } }
                 try await group.waitForAll()
             }
-            #expect(try await fixture.open().allPolicies() == [TestPolicies.auto])
+            #expect(try await fixture.withStore { try await $0.allPolicies() } == [TestPolicies.auto])
         }
     }
 }

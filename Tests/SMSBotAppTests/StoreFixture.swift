@@ -5,6 +5,7 @@ import PostgresNIO
 import SMSBotApp
 import SMSBotCore
 import Testing
+import SMSBotStorage
 
 /// A fresh store of either kind for one test, with direct access to its tables, as an
 /// operator's `sqlite3` or `psql` would have.
@@ -46,9 +47,9 @@ struct StoreFixture: Sendable {
     /// The folder the test may keep files in (the secrets key, a SQLite file).
     var directory: TemporaryDirectory { folder }
 
-    /// Opens the store, migrating it.
-    func open() async throws -> any SMSBotStore {
-        try await openStore(location, logger: Logger(label: "smsbot-test") { _ in SwiftLogNoOpLogHandler() })
+    /// Runs `body` with the store open: its services running and its schema migrated.
+    func withStore<T>(_ body: (any SMSBotStore) async throws -> T) async throws -> T {
+        try await withRunningStore(try openStore(location, logger: Logger(label: "smsbot-test") { _ in SwiftLogNoOpLogHandler() }), body)
     }
 
     /// The number of rows in `table`.

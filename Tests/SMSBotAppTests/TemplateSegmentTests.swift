@@ -3,6 +3,7 @@ import SMSBotCore
 import Testing
 
 @testable import SMSBotApp
+import SMSBotStorage
 
 /// Every reply, rendered from the shipped templates with realistic and worst-case values,
 /// fits SPEC §4's budget: 2 segments, 4 for policy answers, 1 for HELP and the code SMS.

@@ -8,6 +8,8 @@ import SMSBotApp
 import SMSBotCore
 import Synchronization
 import TwilioKit
+import SMSBotStorage
+@testable import SMSBotSQLite
 
 /// Paths of the checkout the tests run from.
 enum TestPaths {
@@ -195,5 +197,14 @@ final class RecordingSender: SMSSender {
         while messages.count < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+}
+
+extension SQLiteStore {
+    /// The store of the SQLite file at `path`, migrated: what `smsbot migrate` leaves behind.
+    static func migrated(path: String) async throws -> SQLiteStore {
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        return store
     }
 }

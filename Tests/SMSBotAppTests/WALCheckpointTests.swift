@@ -5,6 +5,8 @@ import SMSBotCore
 import Testing
 
 @testable import SMSBotApp
+import SMSBotStorage
+@testable import SMSBotSQLite
 
 /// The background checkpoint: committed rows reach the database file itself without the
 /// writer checkpointing (it would only at 4,000 WAL pages).
@@ -24,7 +26,7 @@ import Testing
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let path = folder.path("smsbot.sqlite")
-        let store = try SQLiteStore(path: path)
+        let store = try await SQLiteStore.migrated(path: path)
         try await store.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: now)
         #expect(try policiesInFileAlone(path, folder: folder) == 0, "committed pages start in the WAL")
 

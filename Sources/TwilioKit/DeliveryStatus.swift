@@ -9,7 +9,7 @@ public struct DeliveryStatus: Equatable, Sendable, RawRepresentable {
     }
 
     /// How far along the message is: final statuses rank highest.
-    var rank: Int {
+    public var rank: Int {
         switch rawValue {
         case "accepted", "scheduled": 1
         case "queued": 2
@@ -21,11 +21,8 @@ public struct DeliveryStatus: Equatable, Sendable, RawRepresentable {
         }
     }
 
-    /// Whether the OTP it belongs to never reached the phone.
-    var isFailure: Bool { rawValue == "undelivered" || rawValue == "failed" }
-
     /// Whether this status should replace `current`: only a status further along does.
-    func supersedes(_ current: DeliveryStatus?) -> Bool {
+    public func supersedes(_ current: DeliveryStatus?) -> Bool {
         guard let current else { return true }
         return rank > current.rank
     }

@@ -2,12 +2,14 @@ public import Foundation
 import Logging
 import PostgresNIO
 import SMSBotCore
+public import SMSBotStorage
+public import TwilioKit
 
 extension PostgresStore {
     public func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage] {
         try await bounded { [self] in
             let time = now.unixMilliseconds
-            let lease = now.addingTimeInterval(SQLiteStore.claimLease).unixMilliseconds
+            let lease = now.addingTimeInterval(OutboxMessage.claimLease).unixMilliseconds
             // SKIP LOCKED: instances claiming at the same moment each get different rows.
             let rows = try await client.query(
                 """

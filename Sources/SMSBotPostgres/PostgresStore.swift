@@ -2,6 +2,8 @@ public import Foundation
 public import Logging
 import PostgresNIO
 public import SMSBotCore
+public import SMSBotStorage
+public import ServiceLifecycle
 
 /// The store for several instances: PostgreSQL through a PostgresNIO connection pool.
 ///
@@ -11,28 +13,23 @@ public import SMSBotCore
 public final class PostgresStore: SMSBotStore {
     let client: PostgresClient
     let logger: Logger
-    private let runner: Task<Void, Never>
 
-    /// Connects to the `postgres://` URL, runs the pool in the background and migrates.
-    public convenience init(url: Secret, logger: Logger) async throws {
-        try await self.init(configuration: DatabaseLocation.postgresConfiguration(url: url), logger: logger)
+    /// A store for the `postgres://` URL. Nothing connects until ``services`` run; ``migrate()``
+    /// then readies the schema.
+    public convenience init(url: Secret, logger: Logger) throws(PostgresURLError) {
+        self.init(configuration: try DatabaseLocation.postgresConfiguration(url: url), logger: logger)
     }
 
-    init(configuration: PostgresClient.Configuration, logger: Logger) async throws {
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
+    init(configuration: PostgresClient.Configuration, logger: Logger) {
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
-        self.runner = Task { await client.run() }
-        do {
-            try await PostgresMigrations.migrate(client, logger: logger)
-        } catch {
-            runner.cancel()
-            throw error
-        }
     }
 
-    deinit {
-        runner.cancel()
+    /// The connection pool.
+    public var services: [any Service] { [client] }
+
+    public func migrate() async throws {
+        try await bounded { [self] in try await PostgresMigrations.migrate(client, logger: logger) }
     }
 
     /// How long one store operation may take. The pool waits for a connection without limit,

@@ -1,12 +1,10 @@
 public import Foundation
 import GRDB
 import SMSBotCore
+public import SMSBotStorage
+public import TwilioKit
 
 extension SQLiteStore {
-    /// How long a claimed SMS stays with its sender before another worker may take it over:
-    /// short, since an OTP lives only minutes.
-    static let claimLease: TimeInterval = 30
-
     public func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage] {
         try await groupCommit.write { db in
             let time = now.unixMilliseconds
@@ -22,7 +20,7 @@ extension SQLiteStore {
                 let id: Int64 = row["id"]
                 try db.run(
                     sql: "UPDATE outbox SET status = 'sending', claimed_until = ?, updated_at = ? WHERE id = ?",
-                    arguments: [now.addingTimeInterval(Self.claimLease).unixMilliseconds, time, id])
+                    arguments: [now.addingTimeInterval(OutboxMessage.claimLease).unixMilliseconds, time, id])
                 guard let kind = OutboundSMS.Kind(rawValue: row["kind"]), let to = PhoneNumber(e164: row["to_phone"]) else {
                     return nil
                 }

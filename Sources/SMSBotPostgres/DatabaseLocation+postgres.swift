@@ -1,6 +1,8 @@
 import Foundation
 import NIOSSL
-import PostgresNIO
+public import PostgresNIO
+public import SMSBotCore
+public import SMSBotStorage
 
 extension DatabaseLocation {
     /// The PostgresNIO configuration a `postgres://user:pass@host:5432/db?sslmode=…` URL names.
@@ -8,12 +10,12 @@ extension DatabaseLocation {
     /// `sslmode` follows libpq: `disable`; `allow` or `prefer` (the default) use TLS when the
     /// server offers it; `require` insists on TLS; `verify-ca` and `verify-full` also verify the
     /// server's certificate. Errors never quote the URL, which holds a password.
-    static func postgresConfiguration(url: Secret) throws(ConfigurationError) -> PostgresClient.Configuration {
+    public static func postgresConfiguration(url: Secret) throws(PostgresURLError) -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url.value), let host = components.host, !host.isEmpty else {
-            throw ConfigurationError(key: "database.url", reason: "expected postgres://user:pass@host:5432/db")
+            throw PostgresURLError(reason: "expected postgres://user:pass@host:5432/db")
         }
         guard let user = components.user, !user.isEmpty else {
-            throw ConfigurationError(key: "database.url", reason: "names no user")
+            throw PostgresURLError(reason: "names no user")
         }
         let database = String(components.path.drop { $0 == "/" })
         var unverified = TLSConfiguration.makeClientConfiguration()
@@ -25,10 +27,19 @@ extension DatabaseLocation {
         case "require": tls = .require(unverified)
         case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
         case let mode:
-            throw ConfigurationError(key: "database.url", reason: "unknown sslmode \(mode); expected disable, prefer, require, verify-ca or verify-full")
+            throw PostgresURLError(reason: "unknown sslmode \(mode); expected disable, prefer, require, verify-ca or verify-full")
         }
         return PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: user.removingPercentEncoding ?? user,
             password: components.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
     }
+}
+
+/// A `database.url` naming PostgreSQL that cannot be used. Its text names the key and never
+/// quotes the URL, which holds a password.
+public struct PostgresURLError: Error, Equatable, CustomStringConvertible {
+    /// Why the URL is refused.
+    public let reason: String
+
+    public var description: String { "invalid configuration: database.url: \(reason)" }
 }

@@ -1,3 +1,5 @@
+public import SMSBotCore
+
 /// Where the store lives, parsed from `database.url`.
 public enum DatabaseLocation: Sendable, Equatable {
     /// A SQLite file (`sqlite:PATH`), created with its folder when missing.
@@ -8,7 +10,7 @@ public enum DatabaseLocation: Sendable, Equatable {
     case postgres(url: Secret)
 
     /// Parses a `database.url` value; `nil` when it names no engine we know.
-    init?(url: String) {
+    public init?(url: String) {
         if url == "sqlite::memory:" {
             self = .sqliteInMemory
         } else if url.hasPrefix("sqlite:") {

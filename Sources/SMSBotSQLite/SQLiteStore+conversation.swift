@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SMSBotCore
+import SMSBotStorage
 
 /// Loading what the engine needs and storing what it decided, inside the message's transaction.
 extension SQLiteStore {
@@ -126,29 +127,6 @@ extension SQLiteStore {
                     sql: "INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail) VALUES (?, ?, ?, ?, ?)",
                     arguments: [time, event.name, requester.masked, event.policy?.canonical, event.detail])
             }
-        }
-    }
-}
-
-extension ConversationState {
-    /// The policy a pending code, lock or session refers to.
-    var policy: PolicyNumber? {
-        switch self {
-        case .codePending(let pending): pending.policy
-        case .locked(let policy, _): policy
-        case .verified(let session): session.policy
-        case .new, .awaitingPolicyNumber: nil
-        }
-    }
-}
-
-extension AuditEvent {
-    /// Extra facts for the audit row: never a code or a full number.
-    var detail: String? {
-        switch self {
-        case .codeFailed(_, let attemptsLeft): "attempts_left=\(attemptsLeft)"
-        case .locked(_, let until): "until=\(until.unixMilliseconds)"
-        default: nil
         }
     }
 }

@@ -1,6 +1,9 @@
 public import Foundation
 import GRDB
+public import Logging
 public import SMSBotCore
+public import SMSBotStorage
+public import ServiceLifecycle
 
 /// The embedded store: one SQLite file in WAL mode (or a private in-memory database).
 ///
@@ -13,26 +16,36 @@ public final class SQLiteStore: SMSBotStore {
     let groupCommit: GroupCommit
     /// A connection of its own for ``checkpointWAL()``; none for an in-memory database.
     private let checkpointer: DatabaseQueue?
+    private let logger: Logger
 
-    /// Opens (creating when missing) the database file at `path` and migrates it.
-    public convenience init(path: String) throws {
+    /// Opens (creating when missing) the database file at `path`; ``migrate()`` readies its schema.
+    public convenience init(path: String, logger: Logger = Logger(label: "smsbot")) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let pool = try DatabasePool(path: path, configuration: Self.configuration)
         var checkpointing = Configuration()
         checkpointing.busyMode = .timeout(10)  // opening waits out another process's migration
-        try self.init(writer: pool, checkpointer: DatabaseQueue(path: path, configuration: checkpointing))
+        self.init(writer: pool, checkpointer: try DatabaseQueue(path: path, configuration: checkpointing), logger: logger)
     }
 
-    /// Opens a private in-memory database and migrates it.
-    public convenience init() throws {
-        try self.init(writer: DatabaseQueue(configuration: Self.configuration), checkpointer: nil)
+    /// Opens a private in-memory database; ``migrate()`` readies its schema.
+    public convenience init(logger: Logger = Logger(label: "smsbot")) throws {
+        self.init(writer: try DatabaseQueue(configuration: Self.configuration), checkpointer: nil, logger: logger)
     }
 
-    private init(writer: any DatabaseWriter, checkpointer: DatabaseQueue?) throws {
+    private init(writer: any DatabaseWriter, checkpointer: DatabaseQueue?, logger: Logger) {
         self.writer = writer
         self.groupCommit = GroupCommit(writer: writer)
         self.checkpointer = checkpointer
+        self.logger = logger
+    }
+
+    /// The WAL checkpointer, for a database file.
+    public var services: [any Service] {
+        checkpointer == nil ? [] : [WALCheckpointService(store: self, logger: logger)]
+    }
+
+    public func migrate() async throws {
         try SQLiteMigrations.migrator.migrate(writer)
     }
 

@@ -2,6 +2,7 @@ public import Foundation
 import Logging
 import PostgresNIO
 public import SMSBotCore
+public import SMSBotStorage
 
 extension PostgresStore {
     public func upsertPolicies(_ policies: [Policy], at now: Date) async throws {

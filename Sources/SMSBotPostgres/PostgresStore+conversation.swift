@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SMSBotCore
+import SMSBotStorage
 
 /// Loading what the engine needs and storing what it decided, inside the message's transaction.
 extension PostgresStore {
