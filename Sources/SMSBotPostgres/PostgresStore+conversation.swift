@@ -6,8 +6,28 @@ import SMSBotStorage
 
 /// Loading what the engine needs and storing what it decided, inside the message's transaction.
 extension PostgresStore {
+    /// What ``SharedSQL/firstLook`` finds before a message is handled.
+    struct FirstLook {
+        /// When the SID was first received, if it was; its stored replies.
+        var seenAt: Int64?
+        var storedReply: String?
+        var storedState: Data?
+        var isOptedOut: Bool
+        var codeDeliveryFailed: Bool
+    }
+
+    static func firstLook(at messageSID: MessageSID, from phone: String, connection: PostgresConnection, logger: Logger) async throws -> FirstLook {
+        let statement = StoreStatement(SharedSQL.firstLook, [.text(messageSID.rawValue), .text(phone)])
+        for try await (seenAt, reply, state, optedOut, deliveryFailed) in try await connection.query(
+            PostgresQuery(statement), logger: logger
+        ).decode((Int64?, String?, Data?, Bool, Bool).self) {
+            return FirstLook(seenAt: seenAt, storedReply: reply, storedState: state, isOptedOut: optedOut, codeDeliveryFailed: deliveryFailed)
+        }
+        throw PostgresStoreError.noRow
+    }
+
     static func context(
-        for phone: PhoneNumber, state: ConversationState, mentioned: [PolicyNumber], now: Date,
+        for phone: PhoneNumber, state: ConversationState, first: FirstLook, mentioned: [PolicyNumber], now: Date,
         connection: PostgresConnection, logger: Logger
     ) async throws -> MessageContext {
         var numbers = mentioned
@@ -16,35 +36,25 @@ extension PostgresStore {
         let dayAgo = now.addingTimeInterval(-24 * 3600).unixMilliseconds
         var lockouts: [Lockout] = []
         for try await (policy, lockedAt, until) in try await connection.query(
-            "SELECT policy_number, locked_at, locked_until FROM lockouts WHERE phone = \(phone.e164) AND locked_at > \(dayAgo)",
-            logger: logger
+            PostgresQuery(StoreStatement(SharedSQL.recentLockouts, [.text(phone.e164), .integer(dayAgo)])), logger: logger
         ).decode((String, Int64, Int64).self) {
             guard let number = PolicyNumber(policy) else { continue }
             lockouts.append(Lockout(policy: number, lockedAt: Date(unixMilliseconds: lockedAt), until: Date(unixMilliseconds: until)))
         }
-        let hourAgo = now.addingTimeInterval(-3600).unixMilliseconds
+        let hourAgo = StoreValue.integer(now.addingTimeInterval(-3600).unixMilliseconds)
         var issued: [PolicyNumber: Int] = [:]
         for number in Set(numbers) {
-            let query: PostgresQuery =
+            let statement =
                 if let policy = policies[number] {
-                    "SELECT count(*) FROM otp_challenges WHERE destination_phone = \(policy.phone.e164) AND issued_at > \(hourAgo)"
+                    StoreStatement(SharedSQL.codesToDestination, [.text(policy.phone.e164), hourAgo])
                 } else {
-                    """
-                    SELECT count(*) FROM otp_challenges WHERE requester_phone = \(phone.e164) AND policy_number = \(number.canonical)
-                    AND destination_phone IS NULL AND issued_at > \(hourAgo)
-                    """
+                    StoreStatement(SharedSQL.codesForUnknownPolicy, [.text(phone.e164), .text(number.canonical), hourAgo])
                 }
-            issued[number] = try await count(query, connection: connection, logger: logger)
+            issued[number] = try await count(PostgresQuery(statement), connection: connection, logger: logger)
         }
-        let optedOut = try await count("SELECT count(*) FROM opt_outs WHERE phone = \(phone.e164)", connection: connection, logger: logger) > 0
-        let deliveryFailed = try await count(
-            """
-            SELECT count(*) FROM outbox WHERE requester_phone = \(phone.e164) AND kind = 'otp'
-            AND delivery_status IN ('undelivered', 'failed') AND NOT failure_notified
-            """, connection: connection, logger: logger) > 0
         return MessageContext(
-            isOptedOut: optedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued,
-            codeDeliveryFailed: deliveryFailed)
+            isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued,
+            codeDeliveryFailed: first.codeDeliveryFailed)
     }
 
     static func count(_ query: PostgresQuery, connection: PostgresConnection, logger: Logger) async throws -> Int {
@@ -68,50 +78,13 @@ extension PostgresStore {
     static func apply(
         _ decision: InboundDecision, requester: PhoneNumber, at now: Date, connection: PostgresConnection, logger: Logger
     ) async throws {
-        let time = now.unixMilliseconds
-        let phone = requester.e164
-        if decision.acknowledgesDeliveryFailure {
-            try await connection.query(
-                """
-                UPDATE outbox SET failure_notified = TRUE WHERE requester_phone = \(phone) AND kind = 'otp'
-                AND delivery_status IN ('undelivered', 'failed') AND NOT failure_notified
-                """, logger: logger)
-        }
-        for sms in decision.outbound {
-            try await connection.query(
-                """
-                INSERT INTO outbox (kind, to_phone, requester_phone, body, not_after, status, next_attempt_at, created_at, updated_at)
-                VALUES (\(sms.kind.rawValue), \(sms.to.e164), \(phone), \(sms.body), \(sms.notAfter?.unixMilliseconds), 'pending', \(time), \(time), \(time))
-                """, logger: logger)
-        }
-        for effect in decision.effects {
-            switch effect {
-            case .sendCode:
-                break  // queued above, rendered
-            case .recordCodeIssued(let policy, let destination):
-                try await connection.query(
-                    """
-                    INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at)
-                    VALUES (\(phone), \(policy.canonical), \(destination?.e164), \(time))
-                    """, logger: logger)
-            case .recordLockout(let policy, let until):
-                try await connection.query(
-                    """
-                    INSERT INTO lockouts (phone, policy_number, locked_at, locked_until)
-                    VALUES (\(phone), \(policy.canonical), \(time), \(until.unixMilliseconds))
-                    """, logger: logger)
-            case .setOptedOut(true):
-                try await connection.query(
-                    "INSERT INTO opt_outs (phone, opted_out_at) VALUES (\(phone), \(time)) ON CONFLICT (phone) DO NOTHING", logger: logger)
-            case .setOptedOut(false):
-                try await connection.query("DELETE FROM opt_outs WHERE phone = \(phone)", logger: logger)
-            case .audit(let event):
-                try await connection.query(
-                    """
-                    INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail)
-                    VALUES (\(time), \(event.name), \(requester.masked), \(event.policy?.canonical), \(event.detail))
-                    """, logger: logger)
-            }
+        for statement in SharedSQL.statements(storing: decision, requester: requester, at: now) {
+            try await connection.query(PostgresQuery(statement), logger: logger)
         }
     }
+}
+
+/// A query that always yields a row yielded none.
+enum PostgresStoreError: Error {
+    case noRow
 }

@@ -108,24 +108,14 @@ extension PostgresStore {
 
     public func purge(at now: Date) async throws -> Int {
         try await bounded { [self] in
-            let time = now.unixMilliseconds
             let logger = logger
-            let replyCutoff = time - Int64(InboundMessageRecord.replyRetention * 1000)
-            let sidCutoff = time - Int64(InboundMessageRecord.sidRetention * 1000)
-            let conversationCutoff = time - Int64(InboundMessageRecord.conversationRetention * 1000)
-            let dayAgo = time - 24 * 3600 * 1000
-            // Each statement counts what it changed through a CTE, as PostgresNIO gives no row count.
-            let statements: [PostgresQuery] = [
-                "WITH c AS (UPDATE processed_messages SET reply = NULL WHERE reply IS NOT NULL AND received_at < \(replyCutoff) RETURNING 1) SELECT count(*) FROM c",
-                "WITH c AS (DELETE FROM processed_messages WHERE received_at < \(sidCutoff) RETURNING 1) SELECT count(*) FROM c",
-                "WITH c AS (DELETE FROM conversations WHERE updated_at < \(conversationCutoff) RETURNING 1) SELECT count(*) FROM c",
-                "WITH c AS (DELETE FROM otp_challenges WHERE issued_at < \(dayAgo) RETURNING 1) SELECT count(*) FROM c",
-                "WITH c AS (DELETE FROM lockouts WHERE locked_until < \(time) AND locked_at < \(dayAgo) RETURNING 1) SELECT count(*) FROM c",
-            ]
             var purged = 0
-            for statement in statements {
+            for statement in SharedSQL.purge(at: now) {
+                // Each statement counts what it changed through a CTE, as PostgresNIO gives no row count.
+                var counted = PostgresQuery(statement)
+                counted.sql = "WITH c AS (\(statement.sql) RETURNING 1) SELECT count(*) FROM c"
                 purged += try await client.withConnection { connection in
-                    try await Self.count(statement, connection: connection, logger: logger)
+                    try await Self.count(counted, connection: connection, logger: logger)
                 }
             }
             return purged

@@ -68,25 +68,23 @@ public final class PostgresStore: SMSBotStore {
             return try await client.withTransaction(logger: logger) { connection in
                 let now = message.receivedAt
                 let phone = message.from.e164
-                // Lock the number's row before anything else: this is what serializes a number across instances.
+                // Lock the number's row before anything else: this is what serializes a number across
+                // instances. The first look is a statement of its own, so that it sees whatever the
+                // transaction that held the lock committed (READ COMMITTED takes a snapshot per statement).
                 try await connection.query(
                     "INSERT INTO conversations (phone, state, updated_at) VALUES (\(phone), ''::bytea, \(now.unixMilliseconds)) ON CONFLICT (phone) DO NOTHING",
                     logger: logger)
-                var stored: Data?
-                for try await state in try await connection.query(
-                    "SELECT state FROM conversations WHERE phone = \(phone) FOR UPDATE", logger: logger
-                ).decode(Data.self) {
-                    stored = state
+                try await connection.query("SELECT 1 FROM conversations WHERE phone = \(phone) FOR UPDATE", logger: logger)
+                let first = try await Self.firstLook(at: messageSID, from: phone, connection: connection, logger: logger)
+                if let receivedAt = first.seenAt {
+                    try await Self.forgetIfEmpty(phone: phone, stored: first.storedState, connection: connection, logger: logger)
+                    return .replayed(
+                        replies: try InboundMessageRecord.replayedReplies(stored: first.storedReply, receivedAt: receivedAt, now: now))
                 }
-                for try await (receivedAt, reply) in try await connection.query(
-                    "SELECT received_at, reply FROM processed_messages WHERE message_sid = \(messageSID.rawValue)", logger: logger
-                ).decode((Int64, String?).self) {
-                    try await Self.forgetIfEmpty(phone: phone, stored: stored, connection: connection, logger: logger)
-                    return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: reply, receivedAt: receivedAt, now: now))
-                }
-                let state = stored.flatMap(ConversationState.init(storedForm:)) ?? .new
+                let state = first.storedState.flatMap(ConversationState.init(storedForm:)) ?? .new
                 let context = try await Self.context(
-                    for: message.from, state: state, mentioned: mentionedPolicies, now: now, connection: connection, logger: logger)
+                    for: message.from, state: state, first: first, mentioned: mentionedPolicies, now: now, connection: connection,
+                    logger: logger)
                 let decision = decide(state, context)
                 try await Self.save(decision.state, of: phone, at: now, connection: connection, logger: logger)
                 try await Self.apply(decision, requester: message.from, at: now, connection: connection, logger: logger)

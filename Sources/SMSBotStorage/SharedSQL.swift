@@ -1,0 +1,104 @@
+public import Foundation
+public import SMSBotCore
+
+/// The SQL that is the same in SQLite and PostgreSQL, written once: storing what the engine
+/// decided, the engine's context queries and the purge. Times are Unix milliseconds.
+public enum SharedSQL {
+    /// What one query finds before a message is handled ($1 the MessageSid, $2 the number):
+    /// when the SID was first received and its stored replies (NULL when new), the
+    /// conversation's stored state, whether the number opted out, and whether one of its codes
+    /// was reported undelivered and not yet told. A SELECT without FROM yields exactly one row.
+    public static let firstLook = """
+        SELECT
+            (SELECT received_at FROM processed_messages WHERE message_sid = $1),
+            (SELECT reply FROM processed_messages WHERE message_sid = $1),
+            (SELECT state FROM conversations WHERE phone = $2),
+            EXISTS (SELECT 1 FROM opt_outs WHERE phone = $2),
+            EXISTS (
+                SELECT 1 FROM outbox WHERE requester_phone = $2 AND kind = 'otp'
+                AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE)
+        """
+
+    /// A number's lockouts that started after $2: policy number, start, end.
+    public static let recentLockouts =
+        "SELECT policy_number, locked_at, locked_until FROM lockouts WHERE phone = $1 AND locked_at > $2"
+
+    /// Codes sent to the phone $1 since $2, whoever asked: the per-destination hourly cap.
+    public static let codesToDestination =
+        "SELECT count(*) FROM otp_challenges WHERE destination_phone = $1 AND issued_at > $2"
+
+    /// Codes "sent" since $3 for the unknown policy $2 at the request of $1.
+    public static let codesForUnknownPolicy = """
+        SELECT count(*) FROM otp_challenges
+        WHERE requester_phone = $1 AND policy_number = $2 AND destination_phone IS NULL AND issued_at > $3
+        """
+
+    /// The writes that store `decision` for a message from `requester` (after its state), in order.
+    public static func statements(storing decision: InboundDecision, requester: PhoneNumber, at now: Date) -> [StoreStatement] {
+        let time = StoreValue.integer(now.unixMilliseconds)
+        let phone = StoreValue.text(requester.e164)
+        var statements: [StoreStatement] = []
+        // Whatever this message was, the customer has now heard of an undelivered code, or moved on.
+        if decision.acknowledgesDeliveryFailure {
+            statements.append(
+                StoreStatement(
+                    """
+                    UPDATE outbox SET failure_notified = TRUE WHERE requester_phone = $1 AND kind = 'otp'
+                    AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE
+                    """, [phone]))
+        }
+        for sms in decision.outbound {
+            statements.append(
+                StoreStatement(
+                    """
+                    INSERT INTO outbox (kind, to_phone, requester_phone, body, not_after, status, next_attempt_at, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6)
+                    """,
+                    [.text(sms.kind.rawValue), .text(sms.to.e164), phone, .text(sms.body), .integer(sms.notAfter?.unixMilliseconds), time]))
+        }
+        for effect in decision.effects {
+            switch effect {
+            case .sendCode:
+                break  // queued above, rendered
+            case .recordCodeIssued(let policy, let destination):
+                statements.append(
+                    StoreStatement(
+                        "INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at) VALUES ($1, $2, $3, $4)",
+                        [phone, .text(policy.canonical), .text(destination?.e164), time]))
+            case .recordLockout(let policy, let until):
+                statements.append(
+                    StoreStatement(
+                        "INSERT INTO lockouts (phone, policy_number, locked_at, locked_until) VALUES ($1, $2, $3, $4)",
+                        [phone, .text(policy.canonical), time, .integer(until.unixMilliseconds)]))
+            case .setOptedOut(true):
+                statements.append(
+                    StoreStatement("INSERT INTO opt_outs (phone, opted_out_at) VALUES ($1, $2) ON CONFLICT (phone) DO NOTHING", [phone, time]))
+            case .setOptedOut(false):
+                statements.append(StoreStatement("DELETE FROM opt_outs WHERE phone = $1", [phone]))
+            case .audit(let event):
+                statements.append(
+                    StoreStatement(
+                        "INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail) VALUES ($1, $2, $3, $4, $5)",
+                        [time, .text(event.name), .text(requester.masked), .text(event.policy?.canonical), .text(event.detail)]))
+            }
+        }
+        return statements
+    }
+
+    /// The deletions of SPEC §5 at `now`, each changing the rows it purges: replies after
+    /// 15 minutes, message ids after 48 hours, idle conversations after 30 days, codes issued
+    /// and ended lockouts after a day.
+    public static func purge(at now: Date) -> [StoreStatement] {
+        let time = now.unixMilliseconds
+        func before(_ age: TimeInterval) -> StoreValue { .integer(time - Int64(age * 1000)) }
+        return [
+            StoreStatement(
+                "UPDATE processed_messages SET reply = NULL WHERE reply IS NOT NULL AND received_at < $1",
+                [before(InboundMessageRecord.replyRetention)]),
+            StoreStatement("DELETE FROM processed_messages WHERE received_at < $1", [before(InboundMessageRecord.sidRetention)]),
+            StoreStatement("DELETE FROM conversations WHERE updated_at < $1", [before(InboundMessageRecord.conversationRetention)]),
+            StoreStatement("DELETE FROM otp_challenges WHERE issued_at < $1", [before(24 * 3600)]),
+            StoreStatement("DELETE FROM lockouts WHERE locked_until < $1 AND locked_at < $2", [.integer(time), before(24 * 3600)]),
+        ]
+    }
+}
