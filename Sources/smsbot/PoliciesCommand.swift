@@ -63,7 +63,7 @@ struct PoliciesCommand: AsyncParsableCommand {
             let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
             return ([header] + rows).map { row in
                 zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                    .trimmingCharacters(in: .whitespaces)
+                    .trimming(\.isWhitespace)
             }.joined(separator: "\n")
         }
     }

@@ -1,5 +1,5 @@
 import Configuration
-import SMSBotApp
+@testable import SMSBotApp
 import SMSBotStorage
 import Testing
 import SMSBotCore
@@ -24,7 +24,7 @@ import SMSBotCore
         #expect(configuration.businessName == "Acme Insurance" && configuration.helpContact == "1-800-555-0100")
         #expect(configuration.twilio.apiBaseURL == "https://api.twilio.com")
         #expect(configuration.templatesPath == nil && configuration.phoneDefaultRegion == "US")
-        #expect(!configuration.requiresSignedWebhooks)
+        #expect(WebhookAuthenticator(configuration: configuration).isDevelopmentMode)
     }
 
     @Test func theShippedYAMLFileHoldsExactlyTheDefaults() async throws {
@@ -64,7 +64,7 @@ import SMSBotCore
         #expect(configuration.otp.resendCooldownSeconds == 45 && configuration.otp.maxSendsPerHour == 3)
         #expect(configuration.sessionIdleSeconds == 600)
         #expect(configuration.helpContact == "https://acme.example/help" && configuration.phoneDefaultRegion == "GB")
-        #expect(configuration.requiresSignedWebhooks)
+        #expect(!WebhookAuthenticator(configuration: configuration).isDevelopmentMode)
         #expect(configuration.twilio.apiKeySID == "SK0123456789abcdef0123456789abcdef")
         #expect(configuration.twilio.apiKeySecret == Secret("key-secret"))
         #expect(configuration.twilio.timeoutSeconds == 3)

@@ -85,6 +85,24 @@ import SMSBotStorage
         }
     }
 
+    @Test func aClaimNumberRepeatedInOnePolicyIsReportedWithItsLine() {
+        let json = """
+            [
+              {"policyNumber": "AUTO-1001", "holderName": "A", "phone": "+15551230001", "product": "Auto", "status": "active",
+               "effectiveDate": "2026-01-01", "expiryDate": "2027-01-01", "premium": "1.00", "currency": "USD",
+               "premiumFrequency": "monthly", "coverage": "x",
+               "claims": [{"claimNumber": "CLM-1", "status": "open", "filedOn": "2026-02-01"},
+                          {"claimNumber": "CLM-2", "status": "open", "filedOn": "2026-02-02"},
+                          {"claimNumber": "CLM-1", "status": "closed", "filedOn": "2026-02-03"}]}
+            ]
+            """
+        #expect {
+            try read(json, name: "claims.json")
+        } throws: { error in
+            (error as? PolicyFileError)?.problems == ["claims.json:2: claim 3: claimNumber CLM-1 is already claim 1"]
+        }
+    }
+
     @Test func semanticErrorsAreReportedPerRow() {
         let csv = """
             \(Self.header)

@@ -9,7 +9,7 @@ public enum Keyword: Equatable, Sendable {
 
     /// The keyword `text` is, if it is one.
     public init?(_ text: String) {
-        switch text.trimmingWhitespace.uppercased() {
+        switch text.trimming(\.isWhitespace).uppercased() {
         case "HELP", "INFO": self = .help
         case "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE": self = .stop
         case "START", "UNSTOP", "YES": self = .start
@@ -25,7 +25,7 @@ extension PolicyQuestion {
     /// The questions `text` asks, in menu order: a menu digit alone, or the words
     /// STATUS, PREMIUM/PAYMENT, COVERAGE, CLAIMS anywhere in it.
     public static func asked(in text: String) -> [PolicyQuestion] {
-        switch text.trimmingWhitespace {
+        switch text.trimming(\.isWhitespace) {
         case "1": return [.status]
         case "2": return [.premium]
         case "3": return [.coverage]
@@ -43,14 +43,5 @@ extension PolicyQuestion {
         case .coverage: ["COVERAGE"]
         case .claims: ["CLAIMS", "CLAIM"]
         }
-    }
-}
-
-extension String {
-    /// The text without leading and trailing white space (including newlines).
-    var trimmingWhitespace: Substring {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-        return self[start..<end]
     }
 }

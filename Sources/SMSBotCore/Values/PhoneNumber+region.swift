@@ -12,7 +12,7 @@ extension PhoneNumber {
     public init?(parsing text: String, defaultRegion region: String) {
         var digits = ""
         var international = false
-        for (index, character) in text.trimmingWhitespace.enumerated() {
+        for (index, character) in text.trimming(\.isWhitespace).enumerated() {
             switch character {
             case "+" where index == 0: international = true
             case " ", ".", "-", "(", ")": continue

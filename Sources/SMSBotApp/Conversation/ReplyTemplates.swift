@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import SMSBotCore
 public import SMSBotResources
 
 /// Every customer-facing text: the templates built into the executable (`Templates/sms/`),

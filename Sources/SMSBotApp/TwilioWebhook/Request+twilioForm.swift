@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SMSBotCore
 import TwilioKit
 
 extension Request {

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import SMSBotCore
 
 /// Reads raw configuration values as text, so every type check and every message is ours
 /// and names the key (secret values are never quoted). Empty strings count as unset, as an empty environment variable does.
@@ -8,7 +9,7 @@ struct ConfigValues {
 
     func optionalString(_ key: String, isSecret: Bool = false) throws(ConfigurationError) -> String? {
         guard let value = reader.string(forKey: ConfigKey(key), isSecret: isSecret) else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(value.trimming(\.isWhitespace))
         return trimmed.isEmpty ? nil : trimmed
     }
 

@@ -23,7 +23,7 @@ public struct Simulator: Sendable {
         write("Texting as \(from.e164). Type a message, or /quit to leave.")
         while true {
             if prompt { write("you> ") }
-            guard let line = readLine(), line.trimmingCharacters(in: .whitespaces) != "/quit" else { return }
+            guard let line = readLine(), line.trimming(\.isWhitespace) != "/quit" else { return }
             let sid = MessageSID("SIM" + UUID().uuidString.replacingOccurrences(of: "-", with: ""))!
             let outcome = try await services.conversations.handle(
                 IncomingMessage(from: from, text: line, receivedAt: now()), messageSID: sid)

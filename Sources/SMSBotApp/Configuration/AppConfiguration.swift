@@ -65,9 +65,4 @@ public struct AppConfiguration: Sendable {
 
     /// The embedded default.
     public init() {}
-
-    /// Whether inbound requests must be signed: whenever Twilio credentials for signing are configured.
-    public var requiresSignedWebhooks: Bool {
-        twilio.authToken != nil || twilio.webhookSigningKey != nil
-    }
 }

@@ -39,15 +39,21 @@ struct PolicyRecord {
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw Invalid("currency must be a three-letter ISO 4217 code such as USD")
         }
+        let claims = try claims.enumerated().map { index, claim throws(Invalid) in try Self.claim(claim.fields, index: index + 1) }
+        var firstClaim: [String: Int] = [:]
+        for (index, claim) in claims.enumerated() {
+            if let first = firstClaim[claim.claimNumber] {
+                throw Invalid("claim \(index + 1): claimNumber \(claim.claimNumber) is already claim \(first)")
+            }
+            firstClaim[claim.claimNumber] = index + 1
+        }
         return Policy(
             number: number, displayNumber: numberText, holderName: try required("holderName"), phone: phone,
             product: try required("product"), status: try required("status"), effectiveDate: effective,
             expiryDate: expiry, premium: try money("premium"), currency: currency,
             premiumFrequency: try required("premiumFrequency"), nextPaymentDue: try optionalDate("nextPaymentDue"),
             balanceDue: try optionalMoney("balanceDue") ?? "0.00", coverage: try required("coverage"),
-            deductible: try optionalMoney("deductible"), claims: try claims.enumerated().map { index, claim throws(Invalid) in
-                try Self.claim(claim.fields, index: index + 1)
-            })
+            deductible: try optionalMoney("deductible"), claims: claims)
     }
 
     private func required(_ key: String) throws(Invalid) -> String {
