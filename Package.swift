@@ -152,8 +152,16 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "SMSBotCore",
+                "SMSBotStorage",
+                "SMSBotSQLite",
+                "SMSBotPostgres",
+                "TwilioKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
             exclude: ["Fixtures/README.md"],
@@ -173,6 +181,23 @@ let package = Package(
             dependencies: [
                 "TwilioKit", "SMSBotCore", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SMSBotSQLiteTests",
+            dependencies: [
+                "SMSBotSQLite", "SMSBotStorage", "SMSBotCore", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SMSBotPostgresTests",
+            dependencies: [
+                "SMSBotPostgres", "SMSBotStorage", "SMSBotCore", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

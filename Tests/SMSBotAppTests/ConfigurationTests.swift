@@ -1,6 +1,7 @@
 import Configuration
 @testable import SMSBotApp
 import SMSBotStorage
+import TestSupport
 import Testing
 import SMSBotCore
 

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import SMSBotApp
 import SMSBotStorage
+import TestSupport
 import Testing
 
 /// The inbound webhook rules of SPEC §3, through real HTTP into a real SQLite file.

@@ -1,6 +1,7 @@
 import Foundation
 
 import SMSBotCore
+import TestSupport
 import Testing
 
 @testable import SMSBotApp

@@ -2,6 +2,7 @@ import Foundation
 import SMSBotApp
 import SMSBotStorage
 import SMSBotResources
+import TestSupport
 import Testing
 
 @Suite struct ReplyTemplatesTests {

@@ -3,6 +3,7 @@ import SMSBotApp
 import SMSBotStorage
 import SMSBotCore
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(3))) struct SimulatorTests {

@@ -1,5 +1,6 @@
 import Foundation
 import SMSBotCore
+import TestSupport
 import Testing
 
 @testable import SMSBotApp

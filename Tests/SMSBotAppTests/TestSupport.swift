@@ -27,20 +27,6 @@ enum TestTwilio {
     static let publicURL = "https://bot.example.com"
 }
 
-/// A fresh folder under the system's temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("smsbot-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 extension AppConfiguration {
     /// A signed-webhook configuration listening on 127.0.0.1, port 0.
     static func test(database: DatabaseLocation = .sqliteInMemory) -> AppConfiguration {
@@ -137,10 +123,6 @@ func signForTestServer(
 }
 
 /// Reads a store's SQLite file directly, as an operator would with `sqlite3`.
-func countRows(in table: String, ofDatabaseAt path: String) throws -> Int {
-    let queue = try DatabaseQueue(path: path)
-    return try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
-}
 
 /// A log handler that keeps every rendered line, for asserting what reaches the logs.
 final class LogCapture: Sendable {
@@ -197,14 +179,5 @@ final class RecordingSender: SMSSender {
         while messages.count < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-    }
-}
-
-extension SQLiteStore {
-    /// The store of the SQLite file at `path`, migrated: what `smsbot migrate` leaves behind.
-    static func migrated(path: String) async throws -> SQLiteStore {
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
-        return store
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import Synchronization
+import TestSupport
 import Testing
 
-@testable import SMSBotApp
 import SMSBotStorage
 @testable import SMSBotSQLite
 

@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 import Logging
 import SMSBotCore
+import TestSupport
 import Testing
 
-@testable import SMSBotApp
 import SMSBotStorage
 @testable import SMSBotSQLite
 

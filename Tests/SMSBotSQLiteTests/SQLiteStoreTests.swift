@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import SMSBotApp
 import SMSBotCore
+import TestSupport
 import Testing
 import SMSBotStorage
 @testable import SMSBotSQLite

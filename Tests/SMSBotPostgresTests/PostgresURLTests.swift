@@ -1,7 +1,6 @@
 import PostgresNIO
 import Testing
 
-@testable import SMSBotApp
 import SMSBotStorage
 @testable import SMSBotPostgres
 import SMSBotCore

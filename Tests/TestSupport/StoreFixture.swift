@@ -1,30 +1,31 @@
-import Foundation
+public import Foundation
 import GRDB
 import Logging
-import PostgresNIO
-import SMSBotApp
-import SMSBotCore
-import Testing
-import SMSBotStorage
+public import PostgresNIO
+public import SMSBotCore
+import SMSBotPostgres
+import SMSBotSQLite
+public import SMSBotStorage
+public import Testing
 
 /// A fresh store of either kind for one test, with direct access to its tables, as an
 /// operator's `sqlite3` or `psql` would have.
-struct StoreFixture: Sendable {
-    enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public struct StoreFixture: Sendable {
+    public enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case sqlite
         case postgres
 
-        var testDescription: String { rawValue }
+        public var testDescription: String { rawValue }
     }
 
-    let kind: Kind
-    let location: DatabaseLocation
+    public let kind: Kind
+    public let location: DatabaseLocation
     private let folder: TemporaryDirectory
     private let databaseName: String?
 
     /// A new, empty database: a SQLite file in a temporary folder, or a new database on the
     /// PostgreSQL server `TEST_DATABASE_URL` names (which `scripts/test` starts).
-    static func make(_ kind: Kind) async throws -> StoreFixture {
+    public static func make(_ kind: Kind) async throws -> StoreFixture {
         let folder = try TemporaryDirectory()
         switch kind {
         case .sqlite:
@@ -45,20 +46,27 @@ struct StoreFixture: Sendable {
     }
 
     /// The folder the test may keep files in (the secrets key, a SQLite file).
-    var directory: TemporaryDirectory { folder }
+    public var directory: TemporaryDirectory { folder }
 
     /// Runs `body` with the store open: its services running and its schema migrated.
-    func withStore<T>(_ body: (any SMSBotStore) async throws -> T) async throws -> T {
-        try await withRunningStore(try openStore(location, logger: Logger(label: "smsbot-test") { _ in SwiftLogNoOpLogHandler() }), body)
+    public func withStore<T>(_ body: (any SMSBotStore) async throws -> T) async throws -> T {
+        let logger = Logger(label: "smsbot-test") { _ in SwiftLogNoOpLogHandler() }
+        let store: any SMSBotStore =
+            switch location {
+            case .sqliteFile(let path): try SQLiteStore(path: path, logger: logger)
+            case .sqliteInMemory: try SQLiteStore(logger: logger)
+            case .postgres(let url): try PostgresStore(url: url, logger: logger)
+            }
+        return try await withRunningStore(store, body)
     }
 
     /// The number of rows in `table`.
-    func count(_ table: String, where condition: String = "TRUE") async throws -> Int {
+    public func count(_ table: String, where condition: String = "TRUE") async throws -> Int {
         try await integer("SELECT count(*) FROM \(table) WHERE \(condition)")
     }
 
     /// The first column of the first row of `sql`, read as text (NULL as `nil`).
-    func text(_ sql: String) async throws -> String? {
+    public func text(_ sql: String) async throws -> String? {
         switch location {
         case .sqliteFile(let path):
             return try await DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: sql) }
@@ -73,7 +81,7 @@ struct StoreFixture: Sendable {
     }
 
     /// A conversation's stored state.
-    func conversationState(of phone: String) async throws -> ConversationState? {
+    public func conversationState(of phone: String) async throws -> ConversationState? {
         let data: Data?
         switch location {
         case .sqliteFile(let path):
@@ -94,7 +102,7 @@ struct StoreFixture: Sendable {
     }
 
     /// Removes the database and the folder.
-    func remove() async {
+    public func remove() async {
         folder.remove()
         guard let databaseName, let server = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { return }
         try? await withPostgres(url: server) { client in
@@ -118,7 +126,7 @@ struct StoreFixture: Sendable {
 }
 
 /// Runs `body` with a PostgresNIO client connected to `url`, running for just that long.
-func withPostgres<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+public func withPostgres<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
     let components = try #require(URLComponents(string: url), "TEST_DATABASE_URL is not a URL")
     let host = try #require(components.host, "TEST_DATABASE_URL names no host: postgres://USER@HOST:PORT/DATABASE")
     let user = try #require(components.user, "TEST_DATABASE_URL names no user: postgres://USER@HOST:PORT/DATABASE")

@@ -1,0 +1,222 @@
+import Foundation
+public import SMSBotCore
+public import SMSBotStorage
+public import Testing
+import TwilioKit
+
+/// The guarantees every store gives, written once: each store's test target runs every check
+/// against its own store (`SQLiteConformanceTests`, `PostgresConformanceTests`).
+public enum StoreConformance {
+    /// One guarantee, checked on a fresh, migrated store of the fixture's kind.
+    public struct Check: Sendable, CustomTestStringConvertible {
+        public let name: String
+        let body: @Sendable (any SMSBotStore, StoreFixture) async throws -> Void
+
+        public var testDescription: String { name }
+
+        /// Runs the check on a new database of `kind`, removed afterwards.
+        public func run(on kind: StoreFixture.Kind) async throws {
+            let fixture = try await StoreFixture.make(kind)
+            do {
+                try await fixture.withStore { store in try await body(store, fixture) }
+            } catch {
+                await fixture.remove()
+                throw error
+            }
+            await fixture.remove()
+        }
+    }
+
+    static let phone = PhoneNumber(e164: "+15551230001")!
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static func message(_ text: String, at time: Date) -> IncomingMessage {
+        IncomingMessage(from: phone, text: text, receivedAt: time)
+    }
+
+    /// Every check.
+    public static let checks: [Check] = [
+        Check(name: "aMessageIsHandledOnceAndItsRepliesReplayedForFifteenMinutes") { store, fixture in
+        try await store.upsertPolicies([TestPolicies.auto], at: now)
+        let first = try await store.processInbound(
+            messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), mentionedPolicies: [TestPolicies.auto.number]
+        ) { state, context in
+            #expect(state == .new)
+            #expect(context.policies[TestPolicies.auto.number] == TestPolicies.auto)
+            return InboundDecision(state: .awaitingPolicyNumber, replies: ["first", "second"])
+        }
+        #expect(first == .handled(replies: ["first", "second"]))
+        let replay = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now + 60), mentionedPolicies: []) {
+            _, _ in
+            Issue.record("a replayed message must not be handled again")
+            return InboundDecision(state: .new, replies: [])
+        }
+        #expect(replay == .replayed(replies: ["first", "second"]))
+        let late = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now + 901), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .new, replies: ["wrong"])
+        }
+        #expect(late == .replayed(replies: []))
+        #expect(try await fixture.count("processed_messages") == 1)
+        #expect(try await fixture.conversationState(of: phone.e164) == .awaitingPolicyNumber)
+        },
+        Check(name: "aStateBackToNewForgetsTheConversation") { store, fixture in
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("hi", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [])
+        }
+        #expect(try await fixture.count("conversations") == 1)
+        _ = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("bye", at: now), mentionedPolicies: []) {
+            state, _ in
+            #expect(state == .awaitingPolicyNumber)
+            return InboundDecision(state: .new, replies: [])
+        }
+        #expect(try await fixture.count("conversations") == 0)
+        },
+        Check(name: "concurrentMessagesFromOneNumberAreHandledOneAtATime") { store, fixture in
+        let policy = TestPolicies.auto.number
+        let phone = phone
+        let now = now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<25 {
+                group.addTask {
+                    _ = try await store.processInbound(
+                        messageSID: MessageSID("SM\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
+                        mentionedPolicies: [policy]
+                    ) { _, context in
+                        // Each transaction sees every lockout the ones before it recorded.
+                        InboundDecision(
+                            state: .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"],
+                            effects: [.recordLockout(policy: policy, until: now + 60)])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let final = try await store.processInbound(messageSID: MessageSID("SM-final")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"])
+        }
+        #expect(final.replies == ["25"])
+        #expect(try await fixture.count("processed_messages") == 26)
+        },
+        Check(name: "theDecisionIsStoredAtomicallyWithItsEffects") { store, fixture in
+        try await store.upsertPolicies([TestPolicies.auto], at: now)
+        let sms = OutboundSMS(kind: .otp, to: TestPolicies.auto.phone, body: "Acme code: 123456", notAfter: now + 300)
+        _ = try await store.processInbound(
+            messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), mentionedPolicies: [TestPolicies.auto.number]
+        ) { _, _ in
+            InboundDecision(
+                state: .awaitingPolicyNumber, replies: ["ok"], outbound: [sms],
+                effects: [
+                    .recordCodeIssued(policy: TestPolicies.auto.number, destination: TestPolicies.auto.phone),
+                    .audit(.codeSent(TestPolicies.auto.number)), .setOptedOut(true),
+                ])
+        }
+        for table in ["outbox", "otp_challenges", "audit_events", "opt_outs", "processed_messages", "conversations"] {
+            #expect(try await fixture.count(table) == 1, "\(table)")
+        }
+        #expect(try await fixture.text("SELECT event FROM audit_events") == "code_sent")
+        #expect(try await fixture.text("SELECT phone_masked FROM audit_events") == "+1555***0001")
+        #expect(try await fixture.text("SELECT policy_number FROM audit_events") == "AUTO1001")
+        let context = try await store.processInbound(
+            messageSID: MessageSID("SM2")!, message: message("AUTO-1001", at: now + 1), mentionedPolicies: [TestPolicies.auto.number]
+        ) { _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.isOptedOut) \(context.codesIssuedLastHour)"]) }
+        #expect(context.replies == ["true [AUTO1001: 1]"])
+        },
+        Check(name: "theOutboxHandsOutEachDueMessageToOneClaimerAndErasesAnAcceptedCode") { store, fixture in
+        let messages = (0..<10).map { OutboundSMS(kind: .otp, to: phone, body: "Acme code: 12345\($0)", notAfter: now + 300) }
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: messages)
+        }
+        async let first = store.claimDueOutbound(at: now, limit: 6)
+        async let second = store.claimDueOutbound(at: now, limit: 6)
+        let claims = try await [first, second]
+        let ids = claims.flatMap { $0.map(\.id) }
+        #expect(ids.count == 10 && Set(ids).count == 10)
+        #expect(try await store.claimDueOutbound(at: now + 1, limit: 10).isEmpty)
+        // A claim whose worker died is handed out again once its short lease runs out.
+        let reclaimed = try await store.claimDueOutbound(at: now + 31, limit: 20)
+        #expect(Set(reclaimed.map(\.id)) == Set(ids))
+        for message in reclaimed {
+            try await store.completeOutbound(id: message.id, result: .accepted(providerID: "SMout\(message.id)"), at: now + 32)
+        }
+        #expect(try await store.claimDueOutbound(at: now + 100, limit: 10).isEmpty)
+        #expect(try await fixture.count("outbox", where: "body IS NOT NULL") == 0)
+        #expect(try await store.outboxDepth() == 0)
+        },
+        Check(name: "retriesDropsAndOptOutsAreRecorded") { store, fixture in
+        let sms = OutboundSMS(kind: .otp, to: phone, body: "Acme code: 123456", notAfter: now + 300)
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [sms, sms])
+        }
+        let claimed = try await store.claimDueOutbound(at: now, limit: 10)
+        try await store.completeOutbound(id: claimed[0].id, result: .retry(at: now + 5, code: 20500, ambiguous: true), at: now)
+        try await store.completeOutbound(
+            id: claimed[1].id, result: .dropped(reason: "unsubscribed", code: 21610, optOut: true, deliveryFailed: true), at: now)
+        #expect(try await store.claimDueOutbound(at: now + 1, limit: 10).isEmpty)
+        let retried = try await store.claimDueOutbound(at: now + 5, limit: 10)
+        #expect(retried.map(\.id) == [claimed[0].id])
+        #expect(retried.first?.attempts == 1 && retried.first?.ambiguousFailures == 1)
+        #expect(retried.first?.recipientOptedOut == true)
+        #expect(try await fixture.count("opt_outs") == 1)
+        #expect(try await store.outboxDepth() == 1)
+        let next = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 6), mentionedPolicies: []) {
+            _, context in
+            InboundDecision(
+                state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"],
+                acknowledgesDeliveryFailure: context.codeDeliveryFailed)
+        }
+        #expect(next.replies == ["true"])
+        let after = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 7), mentionedPolicies: []) {
+            _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"])
+        }
+        #expect(after.replies == ["false"])
+        },
+        Check(name: "deliveryStatusesNeverMoveBackwards") { store, fixture in
+        let sms = OutboundSMS(kind: .text, to: phone, body: "hello")
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [sms])
+        }
+        let id = try #require(try await store.claimDueOutbound(at: now, limit: 1).first?.id)
+        try await store.completeOutbound(id: id, result: .accepted(providerID: "SMabc"), at: now)
+        for status in ["sent", "delivered", "sent", "queued"] {
+            #expect(try await store.recordDeliveryStatus(providerID: "SMabc", status: DeliveryStatus(rawValue: status), at: now))
+        }
+        #expect(try await fixture.text("SELECT delivery_status FROM outbox") == "delivered")
+        #expect(try await store.recordDeliveryStatus(providerID: "SMnone", status: DeliveryStatus(rawValue: "sent"), at: now) == false)
+        #expect(try await fixture.text("SELECT body FROM outbox") == "hello")
+        },
+        Check(name: "policiesAreUpsertedWithTheirClaims") { store, fixture in
+        try await store.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: now)
+        var updated = TestPolicies.auto
+        updated.premium = "140.00"
+        updated.claims = []
+        try await store.upsertPolicies([updated], at: now)
+        #expect(try await store.allPolicies() == [updated, TestPolicies.home])
+        #expect(try await store.insertMissingPolicies([TestPolicies.auto, TestPolicies.home], at: now) == 0)
+        #expect(try await store.allPolicies().first == updated)
+        #expect(try await fixture.count("claims") == 0)
+        try await store.upsertPolicies([TestPolicies.auto], at: now)
+        #expect(try await fixture.count("claims") == 1)
+        },
+        Check(name: "purgeForgetsWhatIsKeptNoLonger") { store, fixture in
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: ["policy data"])
+        }
+        #expect(try await store.purge(at: now + 16 * 60) == 1)
+        #expect(try await fixture.count("processed_messages", where: "reply IS NULL") == 1)
+        _ = try await store.purge(at: now + 49 * 3600)
+        #expect(try await fixture.count("processed_messages") == 0)
+        #expect(try await fixture.count("conversations") == 1)
+        _ = try await store.purge(at: now + 31 * 24 * 3600)
+        #expect(try await fixture.count("conversations") == 0)
+        },
+        Check(name: "openingTheStoreAgainMigratesNothingAndKeepsData") { store, fixture in
+        try await store.upsertPolicies([TestPolicies.auto], at: now)
+        // Several instances starting at once migrate safely.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await fixture.withStore { _ in } } }
+            try await group.waitForAll()
+        }
+        #expect(try await fixture.withStore { try await $0.allPolicies() } == [TestPolicies.auto])
+        },
+    ]
+}
