@@ -67,30 +67,8 @@ extension SQLiteStore {
     }
 
     private static func upsert(_ policy: Policy, at now: Date, in db: Database) throws {
-        try db.run(
-            sql: """
-                INSERT INTO policies (policy_number, display_number, holder_name, phone, product, status, effective_date,
-                    expiry_date, premium, currency, premium_frequency, next_payment_due, balance_due, coverage, deductible, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (policy_number) DO UPDATE SET
-                    display_number = excluded.display_number, holder_name = excluded.holder_name, phone = excluded.phone,
-                    product = excluded.product, status = excluded.status, effective_date = excluded.effective_date,
-                    expiry_date = excluded.expiry_date, premium = excluded.premium, currency = excluded.currency,
-                    premium_frequency = excluded.premium_frequency, next_payment_due = excluded.next_payment_due,
-                    balance_due = excluded.balance_due, coverage = excluded.coverage, deductible = excluded.deductible,
-                    updated_at = excluded.updated_at
-                """,
-            arguments: [
-                policy.number.canonical, policy.displayNumber, policy.holderName, policy.phone.e164, policy.product,
-                policy.status, policy.effectiveDate, policy.expiryDate, policy.premium, policy.currency,
-                policy.premiumFrequency, policy.nextPaymentDue, policy.balanceDue, policy.coverage, policy.deductible,
-                now.unixMilliseconds,
-            ])
-        try db.run(sql: "DELETE FROM claims WHERE policy_number = ?", arguments: [policy.number.canonical])
-        for claim in policy.claims {
-            try db.run(
-                sql: "INSERT INTO claims (policy_number, claim_number, status, filed_on, amount, description) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [policy.number.canonical, claim.claimNumber, claim.status, claim.filedOn, claim.amount, claim.description])
+        for statement in SharedSQL.statements(upserting: policy, at: now) {
+            try db.run(statement)
         }
     }
 }

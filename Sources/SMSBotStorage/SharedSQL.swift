@@ -85,6 +85,36 @@ public enum SharedSQL {
         return statements
     }
 
+    /// The writes that insert `policy` or replace the stored one of its number, claims replaced whole.
+    public static func statements(upserting policy: Policy, at now: Date) -> [StoreStatement] {
+        let number = StoreValue.text(policy.number.canonical)
+        let upsert = StoreStatement(
+            """
+            INSERT INTO policies (policy_number, display_number, holder_name, phone, product, status, effective_date,
+                expiry_date, premium, currency, premium_frequency, next_payment_due, balance_due, coverage, deductible, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            ON CONFLICT (policy_number) DO UPDATE SET
+                display_number = excluded.display_number, holder_name = excluded.holder_name, phone = excluded.phone,
+                product = excluded.product, status = excluded.status, effective_date = excluded.effective_date,
+                expiry_date = excluded.expiry_date, premium = excluded.premium, currency = excluded.currency,
+                premium_frequency = excluded.premium_frequency, next_payment_due = excluded.next_payment_due,
+                balance_due = excluded.balance_due, coverage = excluded.coverage, deductible = excluded.deductible,
+                updated_at = excluded.updated_at
+            """,
+            [
+                number, .text(policy.displayNumber), .text(policy.holderName), .text(policy.phone.e164), .text(policy.product),
+                .text(policy.status), .text(policy.effectiveDate), .text(policy.expiryDate), .text(policy.premium),
+                .text(policy.currency), .text(policy.premiumFrequency), .text(policy.nextPaymentDue), .text(policy.balanceDue),
+                .text(policy.coverage), .text(policy.deductible), .integer(now.unixMilliseconds),
+            ])
+        return [upsert, StoreStatement("DELETE FROM claims WHERE policy_number = $1", [number])]
+            + policy.claims.map { claim in
+                StoreStatement(
+                    "INSERT INTO claims (policy_number, claim_number, status, filed_on, amount, description) VALUES ($1, $2, $3, $4, $5, $6)",
+                    [number, .text(claim.claimNumber), .text(claim.status), .text(claim.filedOn), .text(claim.amount), .text(claim.description)])
+            }
+    }
+
     /// The deletions of SPEC §5 at `now`, each changing the rows it purges: replies after
     /// 15 minutes, message ids after 48 hours, idle conversations after 30 days, codes issued
     /// and ended lockouts after a day.
