@@ -13,6 +13,8 @@ public import ServiceLifecycle
 public final class PostgresStore: SMSBotStore {
     let client: PostgresClient
     let logger: Logger
+    /// Opens when the pool's service starts.
+    private let poolStarted = Latch()
 
     /// A store for the `postgres://` URL. Nothing connects until ``services`` run; ``migrate()``
     /// then readies the schema.
@@ -26,9 +28,12 @@ public final class PostgresStore: SMSBotStore {
     }
 
     /// The connection pool.
-    public var services: [any Service] { [client] }
+    public var services: [any Service] { [PostgresPoolService(client: client, started: poolStarted)] }
 
+    /// Waits for the pool's service (started with the application, or by ``withRunningStore(_:_:)``),
+    /// then migrates: the first query of a process never precedes the pool.
     public func migrate() async throws {
+        await poolStarted.wait()
         try await bounded { [self] in try await PostgresMigrations.migrate(client, logger: logger) }
     }
 

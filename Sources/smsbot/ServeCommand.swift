@@ -25,6 +25,13 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw startupFailure("cannot start: \(error)")
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            // Reaching the database happens here, as the server starts: a store that cannot be
+            // migrated stops start-up with one line too.
+            FileHandle.standardError.write(Data("smsbot: stopped: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }

@@ -18,6 +18,7 @@ struct MaintenanceService: Service {
                     let purged = try await store.purge(at: now())
                     if purged > 0 { logger.debug("purged expired records", metadata: ["rows": "\(purged)"]) }
                 } catch {
+                    if Task.isCancelled { return }  // shutting down: the purge was cut off, it did not fail
                     logger.error("purge failed", metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: interval)

@@ -60,7 +60,8 @@ public final class OutboxWorker: Service, Sendable {
             do {
                 batch = try await store.claimDueOutbound(at: now(), limit: 16)
             } catch {
-                logger.error("outbox unavailable", metadata: ["error": "\(error)"])
+                // Shutting down cuts a claim off: that is no outage.
+                if !Task.isCancelled { logger.error("outbox unavailable", metadata: ["error": "\(error)"]) }
                 return handled
             }
             guard !batch.isEmpty else {
