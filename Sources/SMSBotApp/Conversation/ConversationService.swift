@@ -6,7 +6,7 @@ public import SMSBotStorage
 /// Runs one inbound message through the engine inside the store's transaction, and wakes
 /// the outbox when it may have queued an SMS. The webhook and `simulate` both use it.
 public struct ConversationService: Sendable {
-    let store: any SMSBotStore
+    let store: any ConversationStore
     let engine: ConversationEngine
     let renderer: ReplyRenderer
     let outbox: OutboxWorker

@@ -4,7 +4,7 @@ import SMSBotStorage
 
 /// `GET /healthz`: `200 {"status":"ok"}` when the store answers, `503` otherwise.
 struct HealthController: Sendable {
-    let store: any SMSBotStore
+    let store: any StoreMaintenance
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)

@@ -6,7 +6,7 @@ import SMSBotStorage
 /// Purges, every minute, what SPEC §5 says is kept no longer: replies after 15 minutes,
 /// message ids after 48 hours, idle conversations after 30 days, stale codes and lockouts.
 struct MaintenanceService: Service {
-    let store: any SMSBotStore
+    let store: any StoreMaintenance
     let now: @Sendable () -> Date
     let logger: Logger
     var interval: Duration = .seconds(60)

@@ -7,7 +7,7 @@ import SMSBotStorage
 /// Sends what the outbox holds: woken when a message queues an SMS, and every second anyway,
 /// so rows left by a restart or a crashed worker go out within seconds. Stops on graceful shutdown.
 public final class OutboxWorker: Service, Sendable {
-    private let store: any SMSBotStore
+    private let store: any OutboxStore
     private let sender: any SMSSender
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -19,7 +19,7 @@ public final class OutboxWorker: Service, Sendable {
     private let metrics: AppMetrics
 
     init(
-        store: any SMSBotStore, sender: any SMSSender, policy: OutboxPolicy = OutboxPolicy(), metrics: AppMetrics,
+        store: any OutboxStore, sender: any SMSSender, policy: OutboxPolicy = OutboxPolicy(), metrics: AppMetrics,
         now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.store = store

@@ -7,7 +7,7 @@ import SMSBotStorage
 /// `POST /twilio/status`: Twilio's StatusCallback for the SMS smsbot sent (SPEC §3).
 /// Signed like the webhook; a status never moves a message backwards.
 struct TwilioStatusController: Sendable {
-    let store: any SMSBotStore
+    let store: any OutboxStore
     let authenticator: WebhookAuthenticator
     let environment: AppEnvironment
 
