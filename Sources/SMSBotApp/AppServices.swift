@@ -59,6 +59,7 @@ extension AppConfiguration {
         settings.verification.maxAttempts = otp.maxAttempts
         settings.verification.resendCooldown = Double(otp.resendCooldownSeconds)
         settings.verification.maxCodesPerHour = otp.maxSendsPerHour
+        settings.verification.maxSubjectsPerDay = otp.maxPoliciesPerDay
         settings.verification.lockoutDuration = Double(otp.lockoutSeconds)
         settings.sessionIdleTimeout = Double(sessionIdleSeconds)
         return settings

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import SMSBotStorage
 
 /// The PostgreSQL schema, as named migrations applied in order under an advisory lock, so
 /// instances starting together migrate once. A shipped migration is never edited.
@@ -85,6 +86,7 @@ enum PostgresMigrations {
                 "CREATE INDEX audit_events_occurred_at ON audit_events(occurred_at)",
                 "CREATE TABLE opt_outs (phone TEXT PRIMARY KEY, opted_out_at BIGINT NOT NULL)",
             ]
-        )
+        ),
+        ("v2-verification-failures", SharedSQL.verificationFailuresSchema),
     ]
 }

@@ -42,19 +42,29 @@ extension PostgresStore {
             lockouts.append(Lockout(policy: number, lockedAt: Date(unixMilliseconds: lockedAt), until: Date(unixMilliseconds: until)))
         }
         let hourAgo = StoreValue.integer(now.addingTimeInterval(-3600).unixMilliseconds)
-        var issued: [PolicyNumber: Int] = [:]
+        let requester = StoreValue.text(phone.e164)
+        var context = MessageContext(
+            isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codeDeliveryFailed: first.codeDeliveryFailed)
+        // The same queries for every number mentioned, whether or not its policy exists.
         for number in Set(numbers) {
-            let statement =
-                if let policy = policies[number] {
-                    StoreStatement(SharedSQL.codesToDestination, [.text(policy.phone.e164), hourAgo])
-                } else {
-                    StoreStatement(SharedSQL.codesForUnknownPolicy, [.text(phone.e164), .text(number.canonical), hourAgo])
-                }
-            issued[number] = try await count(PostgresQuery(statement), connection: connection, logger: logger)
+            let phoneOnFile = StoreValue.text(policies[number]?.phone.e164 ?? SharedSQL.noPhone)
+            context.codesToPhoneOnFileLastHour[number] = try await count(
+                PostgresQuery(StoreStatement(SharedSQL.codesToDestination, [phoneOnFile, hourAgo])), connection: connection, logger: logger)
+            context.codesRequestedLastHour[number] = try await count(
+                PostgresQuery(StoreStatement(SharedSQL.codesRequested, [requester, .text(number.canonical), hourAgo])),
+                connection: connection, logger: logger)
+            for try await failures in try await connection.query(
+                PostgresQuery(StoreStatement(SharedSQL.failedAttempts, [requester, .text(number.canonical)])), logger: logger
+            ).decode(Int64.self) {
+                context.failedAttempts[number] = Int(failures)
+            }
         }
-        return MessageContext(
-            isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued,
-            codeDeliveryFailed: first.codeDeliveryFailed)
+        for try await number in try await connection.query(
+            PostgresQuery(StoreStatement(SharedSQL.policiesRequested, [requester, .integer(dayAgo)])), logger: logger
+        ).decode(String.self) {
+            if let policy = PolicyNumber(number) { context.policiesRequestedToday.insert(policy) }
+        }
+        return context
     }
 
     static func count(_ query: PostgresQuery, connection: PostgresConnection, logger: Logger) async throws -> Int {

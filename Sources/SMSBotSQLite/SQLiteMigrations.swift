@@ -1,4 +1,5 @@
 import GRDB
+import SMSBotStorage
 
 /// The SQLite schema, as named migrations. A shipped migration is never edited: change the
 /// schema by appending a new one.
@@ -8,6 +9,9 @@ enum SQLiteMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial-schema") { db in
             try db.execute(sql: initialSchema)
+        }
+        migrator.registerMigration("v2-verification-failures") { db in
+            for statement in SharedSQL.verificationFailuresSchema { try db.execute(sql: statement) }
         }
         return migrator
     }

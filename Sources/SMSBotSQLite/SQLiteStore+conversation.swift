@@ -35,18 +35,21 @@ extension SQLiteStore {
             return Lockout(policy: policy, lockedAt: Date(unixMilliseconds: row[1]), until: Date(unixMilliseconds: row[2]))
         }
         let hourAgo = now.addingTimeInterval(-3600).unixMilliseconds
-        var issued: [PolicyNumber: Int] = [:]
+        var context = MessageContext(
+            isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codeDeliveryFailed: first.codeDeliveryFailed)
+        // The same queries for every number mentioned, whether or not its policy exists.
         for number in Set(numbers) {
-            issued[number] =
-                if let policy = policies[number] {
-                    try db.value(Int.self, sql: SharedSQL.codesToDestination, arguments: [policy.phone.e164, hourAgo])
-                } else {
-                    try db.value(Int.self, sql: SharedSQL.codesForUnknownPolicy, arguments: [phone.e164, number.canonical, hourAgo])
-                }
+            let phoneOnFile = policies[number]?.phone.e164 ?? SharedSQL.noPhone
+            context.codesToPhoneOnFileLastHour[number] = try db.value(
+                Int.self, sql: SharedSQL.codesToDestination, arguments: [phoneOnFile, hourAgo])
+            context.codesRequestedLastHour[number] = try db.value(
+                Int.self, sql: SharedSQL.codesRequested, arguments: [phone.e164, number.canonical, hourAgo])
+            context.failedAttempts[number] = try db.value(
+                Int.self, sql: SharedSQL.failedAttempts, arguments: [phone.e164, number.canonical])
         }
-        return MessageContext(
-            isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codesIssuedLastHour: issued,
-            codeDeliveryFailed: first.codeDeliveryFailed)
+        context.policiesRequestedToday = Set(
+            try db.rows(sql: SharedSQL.policiesRequested, arguments: [phone.e164, dayAgo]).compactMap { PolicyNumber($0[0] as String) })
+        return context
     }
 
     /// Saves the state, or forgets the conversation when it is back to `.new`.

@@ -7,7 +7,8 @@ public enum SharedSQL {
     /// What one query finds before a message is handled ($1 the MessageSid, $2 the number):
     /// when the SID was first received and its stored replies (NULL when new), the
     /// conversation's stored state, whether the number opted out, and whether one of its codes
-    /// was reported undelivered and not yet told. A SELECT without FROM yields exactly one row.
+    /// was reported undelivered and not yet told: only a code sent to this very number, since
+    /// telling anyone else would say that the policy exists. A SELECT without FROM yields exactly one row.
     public static let firstLook = """
         SELECT
             (SELECT received_at FROM processed_messages WHERE message_sid = $1),
@@ -15,7 +16,7 @@ public enum SharedSQL {
             (SELECT state FROM conversations WHERE phone = $2),
             EXISTS (SELECT 1 FROM opt_outs WHERE phone = $2),
             EXISTS (
-                SELECT 1 FROM outbox WHERE requester_phone = $2 AND kind = 'otp'
+                SELECT 1 FROM outbox WHERE requester_phone = $2 AND to_phone = $2 AND kind = 'otp'
                 AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE)
         """
 
@@ -24,14 +25,38 @@ public enum SharedSQL {
         "SELECT policy_number, locked_at, locked_until FROM lockouts WHERE phone = $1 AND locked_at > $2"
 
     /// Codes sent to the phone $1 since $2, whoever asked: the per-destination hourly cap.
+    /// Run for unknown policies too (with a phone that matches nothing), so that the queries,
+    /// and their time, do not depend on whether a policy exists.
     public static let codesToDestination =
         "SELECT count(*) FROM otp_challenges WHERE destination_phone = $1 AND issued_at > $2"
 
-    /// Codes "sent" since $3 for the unknown policy $2 at the request of $1.
-    public static let codesForUnknownPolicy = """
-        SELECT count(*) FROM otp_challenges
-        WHERE requester_phone = $1 AND policy_number = $2 AND destination_phone IS NULL AND issued_at > $3
+    /// The phone ``codesToDestination`` is asked about for a policy that does not exist.
+    public static let noPhone = ""
+
+    /// Codes the number $1 asked for the policy $2 since $3, sent or not.
+    public static let codesRequested =
+        "SELECT count(*) FROM otp_challenges WHERE requester_phone = $1 AND policy_number = $2 AND issued_at > $3"
+
+    /// The policies the number $1 asked codes for since $2.
+    public static let policiesRequested =
+        "SELECT DISTINCT policy_number FROM otp_challenges WHERE requester_phone = $1 AND issued_at > $2"
+
+    /// The wrong codes the number $1 entered for the policy $2 since its last success, lockout or unlock.
+    public static let failedAttempts = "SELECT failures FROM verification_failures WHERE phone = $1 AND policy_number = $2"
+
+    /// Migration `v2-verification-failures`: wrong codes counted per (number, policy) across codes.
+    public static let verificationFailuresSchema = [
         """
+        CREATE TABLE verification_failures (
+            phone TEXT NOT NULL,
+            policy_number TEXT NOT NULL,
+            failures BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (phone, policy_number)
+        )
+        """,
+        "CREATE INDEX verification_failures_updated_at ON verification_failures(updated_at)",
+    ]
 
     /// The writes that store `decision` for a message from `requester` (after its state), in order.
     public static func statements(storing decision: InboundDecision, requester: PhoneNumber, at now: Date) -> [StoreStatement] {
@@ -65,6 +90,17 @@ public enum SharedSQL {
                     StoreStatement(
                         "INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at) VALUES ($1, $2, $3, $4)",
                         [phone, .text(policy.canonical), .text(destination?.e164), time]))
+            case .recordFailedAttempt(let policy):
+                statements.append(
+                    StoreStatement(
+                        """
+                        INSERT INTO verification_failures (phone, policy_number, failures, updated_at) VALUES ($1, $2, 1, $3)
+                        ON CONFLICT (phone, policy_number) DO UPDATE
+                        SET failures = verification_failures.failures + 1, updated_at = excluded.updated_at
+                        """, [phone, .text(policy.canonical), time]))
+            case .clearFailedAttempts(let policy):
+                statements.append(
+                    StoreStatement("DELETE FROM verification_failures WHERE phone = $1 AND policy_number = $2", [phone, .text(policy.canonical)]))
             case .recordLockout(let policy, let until):
                 statements.append(
                     StoreStatement(
@@ -116,7 +152,8 @@ public enum SharedSQL {
     }
 
     /// The deletions of SPEC §5 at `now`, each changing the rows it purges: replies after
-    /// 15 minutes, message ids after 48 hours, idle conversations after 30 days, codes issued
+    /// 15 minutes, message ids after 48 hours, idle conversations and the failure counts of
+    /// pairs idle as long after 30 days, codes issued
     /// and ended lockouts after a day.
     public static func purge(at now: Date) -> [StoreStatement] {
         let time = now.unixMilliseconds
@@ -127,6 +164,9 @@ public enum SharedSQL {
                 [before(InboundMessageRecord.replyRetention)]),
             StoreStatement("DELETE FROM processed_messages WHERE received_at < $1", [before(InboundMessageRecord.sidRetention)]),
             StoreStatement("DELETE FROM conversations WHERE updated_at < $1", [before(InboundMessageRecord.conversationRetention)]),
+            // Failures of a (number, policy) pair idle as long as a forgotten conversation.
+            StoreStatement(
+                "DELETE FROM verification_failures WHERE updated_at < $1", [before(InboundMessageRecord.conversationRetention)]),
             StoreStatement("DELETE FROM otp_challenges WHERE issued_at < $1", [before(24 * 3600)]),
             StoreStatement("DELETE FROM lockouts WHERE locked_until < $1 AND locked_at < $2", [.integer(time), before(24 * 3600)]),
         ]

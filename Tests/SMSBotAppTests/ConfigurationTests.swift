@@ -21,6 +21,7 @@ import SMSBotCore
         #expect(configuration.publicURL == nil)
         #expect(configuration.otp.length == 6 && configuration.otp.ttlSeconds == 300 && configuration.otp.maxAttempts == 5)
         #expect(configuration.otp.resendCooldownSeconds == 30 && configuration.otp.maxSendsPerHour == 5)
+        #expect(configuration.otp.maxPoliciesPerDay == 3)
         #expect(configuration.otp.lockoutSeconds == 900 && configuration.sessionIdleSeconds == 900)
         #expect(configuration.businessName == "Acme Insurance" && configuration.helpContact == "1-800-555-0100")
         #expect(configuration.twilio.apiBaseURL == "https://api.twilio.com")
@@ -38,6 +39,7 @@ import SMSBotCore
         #expect(fromFile.businessName == defaults.businessName && fromFile.helpContact == defaults.helpContact)
         #expect(fromFile.otp.length == defaults.otp.length && fromFile.otp.lockoutSeconds == defaults.otp.lockoutSeconds)
         #expect(fromFile.sessionIdleSeconds == defaults.sessionIdleSeconds)
+        #expect(fromFile.otp.maxPoliciesPerDay == defaults.otp.maxPoliciesPerDay && fromFile.otp.maxSendsPerHour == defaults.otp.maxSendsPerHour)
         #expect(fromFile.templatesPath == defaults.templatesPath && fromFile.phoneDefaultRegion == "US")
         #expect(fromFile.twilio.apiBaseURL == defaults.twilio.apiBaseURL)
     }
@@ -47,7 +49,7 @@ import SMSBotCore
             "HTTP_PORT": "9090", "PUBLIC_URL": "https://bot.example.com/", "DATABASE_URL": "sqlite::memory:",
             "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": "token-token-token",
             "TWILIO_FROM_NUMBER": "+15550009999", "OTP_LENGTH": "8", "OTP_TTL_SECONDS": "600",
-            "OTP_RESEND_COOLDOWN_SECONDS": "45", "OTP_MAX_SENDS_PER_HOUR": "3", "SESSION_IDLE_SECONDS": "600",
+            "OTP_RESEND_COOLDOWN_SECONDS": "45", "OTP_MAX_SENDS_PER_HOUR": "3", "OTP_MAX_POLICIES_PER_DAY": "2", "SESSION_IDLE_SECONDS": "600",
             "BUSINESS_HELP_CONTACT": "https://acme.example/help", "PHONE_DEFAULT_REGION": "GB",
             "TWILIO_MESSAGING_SERVICE_SID": "MG0123456789abcdef0123456789abcdef",
             "TWILIO_API_KEY_SID": "SK0123456789abcdef0123456789abcdef", "TWILIO_API_KEY_SECRET": "key-secret",
@@ -63,6 +65,7 @@ import SMSBotCore
         #expect(configuration.sender == .twilio)
         #expect(configuration.otp.length == 8 && configuration.otp.ttlSeconds == 600)
         #expect(configuration.otp.resendCooldownSeconds == 45 && configuration.otp.maxSendsPerHour == 3)
+        #expect(configuration.otp.maxPoliciesPerDay == 2)
         #expect(configuration.sessionIdleSeconds == 600)
         #expect(configuration.helpContact == "https://acme.example/help" && configuration.phoneDefaultRegion == "GB")
         #expect(!WebhookAuthenticator(configuration: configuration).isDevelopmentMode)
@@ -92,7 +95,7 @@ import SMSBotCore
         ("twilio.fromNumber", "555-0100"), ("twilio.messagingServiceSid", "XX0123456789abcdef0123456789abcdef"),
         ("twilio.apiBaseUrl", "api.twilio.com"), ("sms.sender", "carrier-pigeon"), ("sms.sender", "twilio"),
         ("otp.length", "5"), ("otp.length", "11"), ("otp.ttlSeconds", "601"), ("otp.maxAttempts", "0"),
-        ("otp.resendCooldownSeconds", "-1"), ("otp.maxSendsPerHour", "0"), ("otp.lockoutSeconds", "0"),
+        ("otp.resendCooldownSeconds", "-1"), ("otp.maxSendsPerHour", "0"), ("otp.maxPoliciesPerDay", "0"), ("otp.lockoutSeconds", "0"),
         ("twilio.apiKeySid", "AC0123456789abcdef0123456789abcdef"), ("twilio.apiKeySecret", "secret-without-sid"),
         ("twilio.timeoutSeconds", "0"), ("session.idleSeconds", "10"), ("phone.defaultRegion", "USA"), ("secrets.key", "short"),
         ("business.name", String(repeating: "A", count: 31)), ("business.name", "保险公司"), ("business.helpContact", "call 📞 us"), ("business.helpContact", String(repeating: "€", count: 16)),

@@ -285,7 +285,7 @@ import SMSBotStorage
             let text = metrics.text
             #expect(text.contains(#"smsbot_inbound_messages_total{outcome="handled"} 2"#))
             #expect(text.contains(#"smsbot_inbound_messages_total{outcome="403"} 1"#))
-            #expect(text.contains(#"smsbot_otp_events_total{event="sent"} 1"#))
+            #expect(text.contains(#"smsbot_otp_events_total{event="requested"} 1"#))
             #expect(text.contains(#"smsbot_otp_events_total{event="verified"} 1"#))
             #expect(text.contains(#"smsbot_outbound_sms_total{result="accepted"} 1"#))
             #expect(text.contains("smsbot_webhook_duration_seconds_bucket"))

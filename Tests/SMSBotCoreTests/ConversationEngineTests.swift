@@ -25,7 +25,7 @@ import Testing
 
         let verified = chat.send(code)
         #expect(verified.replies == [.menu(Fixtures.policy(Fixtures.auto), justVerified: true, understood: true)])
-        #expect(verified.effects == [.audit(.verified(Fixtures.auto))])
+        #expect(verified.effects == [.clearFailedAttempts(policy: Fixtures.auto), .audit(.verified(Fixtures.auto))])
         #expect(chat.send("2").replies == [.answer(.premium, Fixtures.policy(Fixtures.auto), justVerified: false)])
         #expect(chat.send("any open claims?").replies == [.answer(.claims, Fixtures.policy(Fixtures.auto), justVerified: false)])
         #expect(chat.send("what?").replies == [.menu(Fixtures.policy(Fixtures.auto), justVerified: false, understood: false)])

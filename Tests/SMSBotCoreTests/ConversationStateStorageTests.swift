@@ -12,8 +12,8 @@ import Testing
         .codePending(
             PendingCode(
                 policy: policy, codeHash: Data((0..<32).map { UInt8($0 * 7 % 256) }), issuedAt: issued,
-                expiresAt: issued + 300, attempts: 2, request: .claims)),
-        .codePending(PendingCode(policy: policy, codeHash: Data(), issuedAt: issued, expiresAt: issued + 1, attempts: 0, request: nil)),
+                expiresAt: issued + 300, request: .claims)),
+        .codePending(PendingCode(policy: policy, codeHash: Data(), issuedAt: issued, expiresAt: issued + 1, request: nil)),
         .locked(policy: policy, until: issued + 900.5),
         .verified(VerifiedSession(policy: PolicyNumber("HOME2002")!, lastActivity: issued)),
     ]
@@ -21,9 +21,25 @@ import Testing
     @Test(arguments: states)
     func everyStateReadsBackExactly(state: ConversationState) {
         let stored = state.storedForm
-        #expect(stored.first == 1)
+        #expect(stored.first == 2)
         #expect(ConversationState(storedForm: stored) == state)
     }
+
+    /// Format 1 kept a pending code's wrong attempts (now counted outside the state): its rows
+    /// are still read, the count dropped.
+    @Test func aPendingCodeOfFormatOneIsStillRead() throws {
+        let state = Self.states[2]
+        guard case .codePending(let pending) = state else { throw Unexpected() }
+        var bytes = [UInt8](state.storedForm)
+        bytes[0] = 1
+        let requestField = 2 + (pending.request?.rawValue.utf8.count ?? 0)
+        bytes.insert(contentsOf: [2, 0, 0, 0, 0, 0, 0, 0], at: bytes.count - requestField)
+        #expect(ConversationState(storedForm: Data(bytes)) == state)
+        bytes.removeLast()
+        #expect(ConversationState(storedForm: Data(bytes)) == nil)
+    }
+
+    struct Unexpected: Error {}
 
     @Test(arguments: states)
     func theJSONOfEarlierVersionsIsStillRead(state: ConversationState) throws {
@@ -40,8 +56,9 @@ import Testing
     }
 
     @Test func unknownFormatsCasesAndFieldsAreRefused() {
-        #expect(ConversationState(storedForm: Data([2, 0])) == nil)  // a later format
-        #expect(ConversationState(storedForm: Data([1, 9])) == nil)  // an unknown case
+        #expect(ConversationState(storedForm: Data([3, 0])) == nil)  // a later format
+        #expect(ConversationState(storedForm: Data([2, 9])) == nil)  // an unknown case
+        #expect(ConversationState(storedForm: Data([1, 9])) == nil)
         #expect(ConversationState(storedForm: Data("{not json".utf8)) == nil)
         var lowercasePolicy = ConversationState.locked(policy: Self.policy, until: Self.issued).storedForm
         lowercasePolicy[4] = UInt8(ascii: "a")  // format, case, two length bytes, then "AUTO1001"

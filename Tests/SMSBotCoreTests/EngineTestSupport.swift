@@ -43,7 +43,12 @@ struct Conversation {
     var policies: [PolicyNumber: Policy] = [Fixtures.auto: Fixtures.policy(Fixtures.auto)]
     var optedOut = false
     var lockouts: [Lockout] = []
-    var issued: [(policy: PolicyNumber, at: Date)] = []
+    /// Codes this number asked for, and where they went (nowhere when held back or unknown).
+    var issued: [(policy: PolicyNumber, destination: PhoneNumber?, at: Date)] = []
+    /// Codes other numbers had sent to a phone, as the store would count them.
+    var sentByOthers: [(destination: PhoneNumber, at: Date)] = []
+    /// Wrong codes per policy since the last success or lockout.
+    var failures: [PolicyNumber: Int] = [:]
     var random = SeededRandom(seed: 42)
     /// Codes "delivered" to each phone, newest last.
     var inbox: [PhoneNumber: [String]] = [:]
@@ -53,17 +58,25 @@ struct Conversation {
 
     @discardableResult
     mutating func send(_ text: String, media: Int = 0) -> Transition {
+        let lastHour = issued.filter { now.timeIntervalSince($0.at) < 3600 }
+        let sentLastHour = lastHour.compactMap { entry in entry.destination.map { ($0, entry.at) } }
+            + sentByOthers.filter { now.timeIntervalSince($0.at) < 3600 }.map { ($0.destination, $0.at) }
         let context = MessageContext(
             isOptedOut: optedOut, policies: policies,
             lockouts: lockouts.filter { now.timeIntervalSince($0.lockedAt) < 24 * 3600 },
-            codesIssuedLastHour: Dictionary(grouping: issued.filter { now.timeIntervalSince($0.at) < 3600 }, by: \.policy).mapValues(\.count))
+            failedAttempts: failures,
+            codesRequestedLastHour: Dictionary(grouping: lastHour, by: \.policy).mapValues(\.count),
+            codesToPhoneOnFileLastHour: policies.mapValues { policy in sentLastHour.filter { $0.0 == policy.phone }.count },
+            policiesRequestedToday: Set(issued.filter { now.timeIntervalSince($0.at) < 24 * 3600 }.map(\.policy)))
         let transition = engine.messageReceived(
             IncomingMessage(from: phone, text: text, mediaCount: media, receivedAt: now), state: state, context: context, random: &random)
         state = transition.state
         for effect in transition.effects {
             switch effect {
             case .sendCode(let code, let to, _, _): inbox[to, default: []].append(code)
-            case .recordCodeIssued(let policy, _): issued.append((policy, now))
+            case .recordCodeIssued(let policy, let destination): issued.append((policy, destination, now))
+            case .recordFailedAttempt(let policy): failures[policy, default: 0] += 1
+            case .clearFailedAttempts(let policy): failures[policy] = nil
             case .recordLockout(let policy, let until): lockouts.append(Lockout(policy: policy, lockedAt: now, until: until))
             case .setOptedOut(let value): optedOut = value
             case .audit(let event): audit.append(event)

@@ -118,8 +118,14 @@ public enum StoreConformance {
         #expect(try await fixture.text("SELECT policy_number FROM audit_events") == "AUTO1001")
         let context = try await store.processInbound(
             messageSID: MessageSID("SM2")!, message: message("AUTO-1001", at: now + 1), mentionedPolicies: [TestPolicies.auto.number]
-        ) { _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.isOptedOut) \(context.codesIssuedLastHour)"]) }
-        #expect(context.replies == ["true [AUTO1001: 1]"])
+        ) { _, context in
+            InboundDecision(
+                state: .awaitingPolicyNumber,
+                replies: [
+                    "\(context.isOptedOut) \(context.codesToPhoneOnFileLastHour) \(context.codesRequestedLastHour) \(context.policiesRequestedToday.map(\.canonical))"
+                ])
+        }
+        #expect(context.replies == [#"true [AUTO1001: 1] [AUTO1001: 1] ["AUTO1001"]"#])
         },
         Check(name: "theOutboxHandsOutEachDueMessageToOneClaimerAndErasesAnAcceptedCode") { store, fixture in
         let messages = (0..<10).map { OutboundSMS(kind: .otp, to: phone, body: "Acme code: 12345\($0)", notAfter: now + 300) }
@@ -183,6 +189,48 @@ public enum StoreConformance {
         #expect(try await fixture.text("SELECT delivery_status FROM outbox") == "delivered")
         #expect(try await store.recordDeliveryStatus(providerID: "SMnone", status: DeliveryStatus(rawValue: "sent"), at: now) == false)
         #expect(try await fixture.text("SELECT body FROM outbox") == "hello")
+        },
+        Check(name: "anUndeliveredCodeIsReportedOnlyToTheNumberItWasSentTo") { store, _ in
+        // A texter asked for codes: one went to their own number, one to another policyholder's.
+        let other = PhoneNumber(e164: "+15551230002")!
+        let codes = [other, phone].map { OutboundSMS(kind: .otp, to: $0, body: "code", notAfter: now + 300) }
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [codes[0]])
+        }
+        let first = try #require(try await store.claimDueOutbound(at: now, limit: 1).first?.id)
+        try await store.completeOutbound(id: first, result: .accepted(providerID: "SMother"), at: now)
+        #expect(try await store.recordDeliveryStatus(providerID: "SMother", status: DeliveryStatus(rawValue: "undelivered"), at: now))
+        let toOther = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 1), mentionedPolicies: []) {
+            _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"], outbound: [codes[1]])
+        }
+        #expect(toOther.replies == ["false"], "telling the texter would say the other policy exists")
+        let second = try #require(try await store.claimDueOutbound(at: now + 1, limit: 1).first?.id)
+        try await store.completeOutbound(id: second, result: .accepted(providerID: "SMown"), at: now + 1)
+        #expect(try await store.recordDeliveryStatus(providerID: "SMown", status: DeliveryStatus(rawValue: "failed"), at: now + 1))
+        let toOwn = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 2), mentionedPolicies: []) {
+            _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"])
+        }
+        #expect(toOwn.replies == ["true"])
+        },
+        Check(name: "failedAttemptsAreCountedPerNumberAndPolicyUntilCleared") { store, _ in
+        let policy = TestPolicies.auto.number
+        func failures(at time: Date, sid: String, from texter: PhoneNumber = phone, effects: [Effect] = []) async throws -> Int? {
+            let outcome = try await store.processInbound(
+                messageSID: MessageSID(sid)!, message: IncomingMessage(from: texter, text: "x", receivedAt: time), mentionedPolicies: [policy]
+            ) { _, context in
+                InboundDecision(state: .awaitingPolicyNumber, replies: [context.failedAttempts[policy].map(String.init) ?? "none"], effects: effects)
+            }
+            return outcome.replies.first.flatMap { Int($0) }
+        }
+        let wrong = [Effect.recordFailedAttempt(policy: policy)]
+        let before = try await failures(at: now, sid: "SM1", effects: wrong)
+        let afterOne = try await failures(at: now + 1, sid: "SM2", effects: wrong)
+        // A state forgotten (LOGOUT, STOP) keeps them: they live outside the conversation.
+        let afterTwo = try await failures(at: now + 2, sid: "SM3")
+        let otherNumber = try await failures(at: now + 3, sid: "SM4", from: PhoneNumber(e164: "+15559990000")!)
+        let beforeClearing = try await failures(at: now + 4, sid: "SM5", effects: [.clearFailedAttempts(policy: policy)])
+        let afterClearing = try await failures(at: now + 5, sid: "SM6")
+        #expect([before, afterOne, afterTwo, otherNumber, beforeClearing, afterClearing] == [nil, 1, 2, nil, 2, nil])
         },
         Check(name: "policiesAreUpsertedWithTheirClaims") { store, fixture in
         try await store.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: now)

@@ -71,6 +71,7 @@ extension AppConfiguration {
         config.otp.resendCooldownSeconds = try values.int(
             "otp.resendCooldownSeconds", default: config.otp.resendCooldownSeconds, in: 0...3600)
         config.otp.maxSendsPerHour = try values.int("otp.maxSendsPerHour", default: config.otp.maxSendsPerHour, in: 1...100)
+        config.otp.maxPoliciesPerDay = try values.int("otp.maxPoliciesPerDay", default: config.otp.maxPoliciesPerDay, in: 1...100)
         config.otp.lockoutSeconds = try values.int("otp.lockoutSeconds", default: config.otp.lockoutSeconds, in: 1...86400)
         config.sessionIdleSeconds = try values.int("session.idleSeconds", default: config.sessionIdleSeconds, in: 60...86400)
 

@@ -42,6 +42,7 @@ public struct AppConfiguration: Sendable {
         public var maxAttempts = 5
         public var resendCooldownSeconds = 30
         public var maxSendsPerHour = 5
+        public var maxPoliciesPerDay = 3
         public var lockoutSeconds = 900
     }
 

@@ -40,12 +40,14 @@ public final class AppMetrics: Sendable {
         CoreMetrics.Counter(label: "smsbot_inbound_messages_total", dimensions: [("outcome", outcome)], factory: factory).increment()
     }
 
-    /// Counts the authentication events of an engine transition.
+    /// Counts the authentication events of an engine transition. A code asked for counts as
+    /// `requested` whether it was sent, held back or asked for an unknown policy: no metric may
+    /// tell a known policy from an unknown one.
     func recordOTPEvents(_ effects: [Effect]) {
         for case .audit(let event) in effects {
             let name: String
             switch event {
-            case .codeSent: name = "sent"
+            case .codeSent, .unknownPolicyRequested, .codeWithheld: name = "requested"
             case .verified: name = "verified"
             case .codeFailed: name = "failed"
             case .locked: name = "locked"

@@ -111,7 +111,9 @@ private struct Turn {
         }
     }
 
-    mutating func resend(random: inout some RandomNumberGenerator) {
+    /// RESEND, or the pending code's policy number texted again; `request` replaces the
+    /// remembered one when the message asked for something.
+    mutating func resend(request: PolicyQuestion? = nil, random: inout some RandomNumberGenerator) {
         guard case .codePending(let pending) = state else {
             replies = [.noCodePending]
             return
@@ -120,7 +122,7 @@ private struct Turn {
         case .cooldown(let seconds):
             replies = [.resendCooldown(seconds: seconds)]
         case .allowed:
-            requestCode(for: pending.policy, request: pending.request, random: &random)
+            requestCode(for: pending.policy, request: request ?? pending.request, random: &random)
         }
     }
 
@@ -138,10 +140,16 @@ private struct Turn {
         }
         let candidates = message.mentionedPolicies
         if let chosen = candidates.first(where: { context.policies[$0] != nil }) ?? candidates.first {
-            if case .verified(let session) = state, session.policy == chosen {
+            let request = PolicyQuestion.asked(in: message.text).first
+            switch state {
+            case .verified(let session) where session.policy == chosen:
                 return answer(session)
+            case .codePending(let pending) where pending.policy == chosen:
+                // Asking again is a RESEND: the cooldown and the caps apply.
+                return resend(request: request, random: &random)
+            default:
+                return requestCode(for: chosen, request: request, random: &random)
             }
-            return requestCode(for: chosen, request: PolicyQuestion.asked(in: message.text).first, random: &random)
         }
         switch state {
         case .verified(let session):
@@ -180,10 +188,13 @@ private struct Turn {
     private mutating func requestCode(for policyNumber: PolicyNumber, request: PolicyQuestion?, random: inout some RandomNumberGenerator) {
         let firstContact = state == .new
         let policy = context.policies[policyNumber]
+        let usage = CodeUsage(
+            requestsForSubjectLastHour: context.codesRequestedLastHour[policyNumber, default: 0],
+            codesToDestinationLastHour: context.codesToPhoneOnFileLastHour[policyNumber, default: 0],
+            subjectsRequestedToday: Set(context.policiesRequestedToday.map(\.canonical)))
         let decision = engine.rules.codeRequested(
             for: CodeBinding(requester: message.from, policy: policyNumber), destinationKnown: policy != nil,
-            lockedUntil: activeLock(on: policyNumber), codesIssuedLastHour: context.codesIssuedLastHour[policyNumber, default: 0],
-            now: now, random: &random)
+            lockedUntil: activeLock(on: policyNumber), usage: usage, now: now, random: &random)
         switch decision {
         case .locked(let until):
             state = .locked(policy: policyNumber, until: until)
@@ -199,7 +210,12 @@ private struct Turn {
                     .audit(.codeSent(policyNumber)),
                 ]
             } else {
-                effects += [.recordCodeIssued(policy: policyNumber, destination: nil), .audit(.unknownPolicyRequested(policyNumber))]
+                // An unknown policy, or a limit of the phone on file's: nothing is sent, and
+                // the texter hears the same as for any code.
+                effects += [
+                    .recordCodeIssued(policy: policyNumber, destination: nil),
+                    .audit(policy == nil ? .unknownPolicyRequested(policyNumber) : .codeWithheld(policyNumber)),
+                ]
             }
             state = .codePending(PendingCode(policy: policyNumber, challenge: challenge, request: request))
             replies = [.codeSent(minutes: settings.verification.codeLifetimeMinutes, firstContact: firstContact)]
@@ -213,26 +229,24 @@ private struct Turn {
         // costs the same HMAC and counts as a wrong attempt.
         let binding = CodeBinding(requester: message.from, policy: pending.policy)
         let decision = engine.rules.codeEntered(
-            policy == nil ? "" : code, against: pending.challenge, for: binding, earlierLockouts: earlierLockouts, now: now)
+            policy == nil ? "" : code, against: pending.challenge, for: binding,
+            failedAttempts: context.failedAttempts[pending.policy, default: 0], earlierLockouts: earlierLockouts, now: now)
         switch decision {
         case .expired:
             replies = [.codeExpired]
         case .approved:
             guard let policy else { return }
             state = .verified(VerifiedSession(policy: pending.policy, lastActivity: now))
-            effects = [.audit(.verified(pending.policy))]
+            effects = [.clearFailedAttempts(policy: pending.policy), .audit(.verified(pending.policy))]
             replies = [pending.request.map { .answer($0, policy, justVerified: true) } ?? .menu(policy, justVerified: true, understood: true)]
-        case .wrong(let challenge, let attemptsLeft):
-            var pending = pending
-            pending.challenge = challenge
-            state = .codePending(pending)
-            effects = [.audit(.codeFailed(pending.policy, attemptsLeft: attemptsLeft))]
+        case .wrong(let attemptsLeft):
+            effects = [.recordFailedAttempt(policy: pending.policy), .audit(.codeFailed(pending.policy, attemptsLeft: attemptsLeft))]
             replies = [.wrongCode(attemptsLeft: attemptsLeft)]
         case .lockedOut(let until):
             state = .locked(policy: pending.policy, until: until)
             effects = [
-                .audit(.codeFailed(pending.policy, attemptsLeft: 0)), .recordLockout(policy: pending.policy, until: until),
-                .audit(.locked(pending.policy, until: until)),
+                .audit(.codeFailed(pending.policy, attemptsLeft: 0)), .clearFailedAttempts(policy: pending.policy),
+                .recordLockout(policy: pending.policy, until: until), .audit(.locked(pending.policy, until: until)),
             ]
             replies = [.locked(minutes: minutes(until: until))]
         }

@@ -3,12 +3,15 @@ public import Foundation
 /// The stored form of a conversation state: a few dozen bytes read and written on every
 /// message, so a compact binary layout rather than JSON (which cost more than the SQL).
 ///
-/// Layout: a format byte (`1`), a case byte, then the case's fields. Strings and data are
+/// Layout: a format byte (`2`), a case byte, then the case's fields. Strings and data are
 /// a 16-bit length and the bytes; dates the bit pattern of `timeIntervalSinceReferenceDate`
-/// (exact); integers 64 bits; all little-endian. States written by earlier versions as JSON
-/// (they begin with `{`) are still read.
+/// (exact); integers 64 bits; all little-endian. Format `1` (a pending code's attempt count
+/// after its expiry; failures are now counted outside the state) and the JSON of earlier
+/// versions (it begins with `{`) are still read.
 extension ConversationState {
-    private static let binaryFormat: UInt8 = 1
+    private static let binaryFormat: UInt8 = 2
+    /// The format that stored a pending code's wrong attempts.
+    private static let formatWithAttempts: UInt8 = 1
 
     private enum Case: UInt8 {
         case new, awaitingPolicyNumber, codePending, locked, verified
@@ -29,7 +32,6 @@ extension ConversationState {
             writer.bytes(pending.codeHash)
             writer.date(pending.issuedAt)
             writer.date(pending.expiresAt)
-            writer.integer(Int64(pending.attempts))
             writer.string(pending.request?.rawValue ?? "")
         case .locked(let policy, let until):
             writer.byte(Case.locked.rawValue)
@@ -46,17 +48,17 @@ extension ConversationState {
     /// Reads what ``storedForm`` wrote, or the JSON of earlier versions; `nil` for anything else.
     public init?(storedForm data: Data) {
         guard let first = data.first else { return nil }
-        guard first == Self.binaryFormat else {
+        guard first == Self.binaryFormat || first == Self.formatWithAttempts else {
             guard let state = try? JSONDecoder().decode(ConversationState.self, from: data) else { return nil }
             self = state
             return
         }
         var reader = StateReader(Array(data.dropFirst()))
-        guard let state = Self.read(from: &reader), reader.isAtEnd else { return nil }
+        guard let state = Self.read(from: &reader, withAttempts: first == Self.formatWithAttempts), reader.isAtEnd else { return nil }
         self = state
     }
 
-    private static func read(from reader: inout StateReader) -> ConversationState? {
+    private static func read(from reader: inout StateReader, withAttempts: Bool) -> ConversationState? {
         guard let tag = reader.byte().flatMap(Case.init(rawValue:)) else { return nil }
         switch tag {
         case .new:
@@ -65,14 +67,13 @@ extension ConversationState {
             return .awaitingPolicyNumber
         case .codePending:
             guard let policy = reader.policy(), let codeHash = reader.bytes(), let issuedAt = reader.date(),
-                let expiresAt = reader.date(), let attempts = reader.integer(), let request = reader.string()
+                let expiresAt = reader.date(), !withAttempts || reader.integer() != nil, let request = reader.string()
             else { return nil }
             let question = request.isEmpty ? nil : PolicyQuestion(rawValue: request)
             guard request.isEmpty || question != nil else { return nil }
             return .codePending(
                 PendingCode(
-                    policy: policy, codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt, attempts: Int(attempts),
-                    request: question))
+                    policy: policy, codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt, request: question))
         case .locked:
             guard let policy = reader.policy(), let until = reader.date() else { return nil }
             return .locked(policy: policy, until: until)

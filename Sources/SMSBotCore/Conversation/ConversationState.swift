@@ -17,45 +17,35 @@ public enum ConversationState: Codable, Equatable, Sendable {
     case verified(VerifiedSession)
 }
 
-/// A one-time passcode waiting to be entered. Only its HMAC is kept.
+/// A one-time passcode waiting to be entered. Only its HMAC is kept; wrong attempts are
+/// counted per (texter, policy) outside the conversation, so a new code does not reset them.
 public struct PendingCode: Codable, Equatable, Sendable {
-    /// The policy the code was issued for (which may not exist: see ``ConversationEngine``).
+    /// The policy the code was issued for (which may not exist: see ``VerificationRules``).
     public var policy: PolicyNumber
-    /// HMAC-SHA256 of the code bound to the requester and policy; random bytes for an unknown policy.
+    /// HMAC-SHA256 of the code bound to the requester and policy; random bytes when none was sent.
     public var codeHash: Data
     public var issuedAt: Date
     public var expiresAt: Date
-    /// Wrong attempts so far.
-    public var attempts: Int
     /// What the customer asked for alongside the policy number, answered once verified.
     public var request: PolicyQuestion?
 
-    /// Creates the pending code of `challenge`, issued for `policy`.
-    public init(policy: PolicyNumber, challenge: CodeChallenge, request: PolicyQuestion?) {
-        self.init(
-            policy: policy, codeHash: challenge.codeHash, issuedAt: challenge.issuedAt, expiresAt: challenge.expiresAt,
-            attempts: challenge.attempts, request: request)
-    }
-
-    /// The code as the verification rules see it.
-    public var challenge: CodeChallenge {
-        get { CodeChallenge(codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt, attempts: attempts) }
-        set {
-            codeHash = newValue.codeHash
-            issuedAt = newValue.issuedAt
-            expiresAt = newValue.expiresAt
-            attempts = newValue.attempts
-        }
-    }
-
     /// Creates a pending code.
-    public init(policy: PolicyNumber, codeHash: Data, issuedAt: Date, expiresAt: Date, attempts: Int, request: PolicyQuestion?) {
+    public init(policy: PolicyNumber, codeHash: Data, issuedAt: Date, expiresAt: Date, request: PolicyQuestion?) {
         self.policy = policy
         self.codeHash = codeHash
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
-        self.attempts = attempts
         self.request = request
+    }
+
+    /// Creates the pending code of `challenge`, issued for `policy`.
+    public init(policy: PolicyNumber, challenge: CodeChallenge, request: PolicyQuestion?) {
+        self.init(policy: policy, codeHash: challenge.codeHash, issuedAt: challenge.issuedAt, expiresAt: challenge.expiresAt, request: request)
+    }
+
+    /// The code as the verification rules see it.
+    public var challenge: CodeChallenge {
+        CodeChallenge(codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt)
     }
 }
 

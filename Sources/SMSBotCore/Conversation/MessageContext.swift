@@ -10,22 +10,32 @@ public struct MessageContext: Equatable, Sendable {
     public var policies: [PolicyNumber: Policy]
     /// This number's lockouts of the last 24 hours, any policy.
     public var lockouts: [Lockout]
-    /// Codes issued in the last hour, per policy: to the policy's phone on file for a known
-    /// policy (whoever asked), to this requester for an unknown one.
-    public var codesIssuedLastHour: [PolicyNumber: Int]
-    /// Whether a code sent for this conversation was reported undelivered or failed, and the
+    /// This number's wrong codes per policy since its last success, lockout or unlock (absent: none).
+    public var failedAttempts: [PolicyNumber: Int]
+    /// Codes this number asked for in the last hour, per policy, sent or not.
+    public var codesRequestedLastHour: [PolicyNumber: Int]
+    /// Codes sent in the last hour to each known policy's phone on file, whoever asked.
+    public var codesToPhoneOnFileLastHour: [PolicyNumber: Int]
+    /// The policies this number asked codes for in the last 24 hours.
+    public var policiesRequestedToday: Set<PolicyNumber>
+    /// Whether a code sent to this very number was reported undelivered or failed, and the
     /// customer has not been told yet.
     public var codeDeliveryFailed: Bool
 
     /// Creates a context.
     public init(
         isOptedOut: Bool = false, policies: [PolicyNumber: Policy] = [:], lockouts: [Lockout] = [],
-        codesIssuedLastHour: [PolicyNumber: Int] = [:], codeDeliveryFailed: Bool = false
+        failedAttempts: [PolicyNumber: Int] = [:], codesRequestedLastHour: [PolicyNumber: Int] = [:],
+        codesToPhoneOnFileLastHour: [PolicyNumber: Int] = [:], policiesRequestedToday: Set<PolicyNumber> = [],
+        codeDeliveryFailed: Bool = false
     ) {
         self.isOptedOut = isOptedOut
         self.policies = policies
         self.lockouts = lockouts
-        self.codesIssuedLastHour = codesIssuedLastHour
+        self.failedAttempts = failedAttempts
+        self.codesRequestedLastHour = codesRequestedLastHour
+        self.codesToPhoneOnFileLastHour = codesToPhoneOnFileLastHour
+        self.policiesRequestedToday = policiesRequestedToday
         self.codeDeliveryFailed = codeDeliveryFailed
     }
 }

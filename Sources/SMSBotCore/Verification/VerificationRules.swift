@@ -1,15 +1,19 @@
 public import Foundation
 
 /// The OTP rules of SPEC §4 as pure decisions: issuing a code, resending it, checking it,
-/// counting failures, lockouts and their escalation, the cooldown and the hourly cap.
+/// counting failures, lockouts and their escalation, the cooldown and the caps.
 ///
 /// Events in, decisions out: no I/O, no clock and no randomness of its own. The caller reads
-/// the facts (lockouts, codes issued, the pending code) from its store, applies a decision and
-/// stores the outcome. The SMS conversation uses it, and so can any channel without one.
+/// the facts (lockouts, failures, codes asked for, the pending code) from its store, applies a
+/// decision and stores the outcome. The SMS conversation uses it, and so can any channel
+/// without one.
 ///
-/// A destination that is unknown (a policy that does not exist) is handled exactly like a
-/// known one, down to a pending "code" of random bytes no code can match, so no decision tells
-/// whether it exists.
+/// Nothing a requester sees may tell whether a destination exists (a policy number that
+/// matches none): an unknown destination gets the same decisions, down to a pending "code" of
+/// random bytes no code can match, and the limits that depend on the destination (its hourly
+/// cap, the requester's daily spread over subjects) hold the code back silently, exactly as if
+/// the destination were unknown. Only the requester's own requests, counted the same way for
+/// every subject, may be refused out loud.
 public struct VerificationRules: Sendable {
     public let settings: VerificationSettings
     public let hasher: CodeHasher
@@ -23,28 +27,31 @@ public struct VerificationRules: Sendable {
     /// A new code was asked for `binding`.
     ///
     /// - Parameters:
-    ///   - destinationKnown: whether there is a phone to send it to; when not, nothing is sent
-    ///     but the decision is otherwise the same.
+    ///   - destinationKnown: whether there is a phone to send it to.
     ///   - lockedUntil: the end of the binding's lockout, if one is recorded.
-    ///   - codesIssuedLastHour: codes counted against this request's hourly cap.
+    ///   - usage: what the requester and the destination asked for and received lately.
     public func codeRequested(
         for binding: CodeBinding,
         destinationKnown: Bool,
         lockedUntil: Date?,
-        codesIssuedLastHour: Int,
+        usage: CodeUsage,
         now: Date,
         random: inout some RandomNumberGenerator
     ) -> CodeRequestDecision {
         if let lockedUntil, lockedUntil > now {
             return .locked(until: lockedUntil)
         }
-        guard codesIssuedLastHour < settings.maxCodesPerHour else { return .capReached }
+        guard usage.requestsForSubjectLastHour < settings.maxCodesPerHour else { return .capReached }
+        let withinSpread =
+            usage.subjectsRequestedToday.contains(binding.subject) || usage.subjectsRequestedToday.count < settings.maxSubjectsPerDay
+        let sends = destinationKnown && withinSpread && usage.codesToDestinationLastHour < settings.maxCodesPerHour
         let code = String((0..<settings.codeLength).map { _ in Character(String(Int.random(in: 0...9, using: &random))) })
+        // The HMAC is computed either way, so a code held back costs the same time as one sent.
+        let hash = hasher.hash(code, for: binding)
         let challenge = CodeChallenge(
-            codeHash: destinationKnown
-                ? hasher.hash(code, for: binding) : Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }),
-            issuedAt: now, expiresAt: now.addingTimeInterval(settings.codeLifetime), attempts: 0)
-        return .issue(challenge, code: destinationKnown ? code : nil)
+            codeHash: sends ? hash : Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }),
+            issuedAt: now, expiresAt: now.addingTimeInterval(settings.codeLifetime))
+        return .issue(challenge, code: sends ? code : nil)
     }
 
     /// The requester asked to have the pending `challenge` sent again.
@@ -56,19 +63,22 @@ public struct VerificationRules: Sendable {
 
     /// `code` was entered against `challenge`.
     ///
-    /// - Parameter earlierLockouts: when the binding's earlier lockouts started; the lockout
-    ///   that makes ``VerificationSettings/lockoutsBeforeEscalation`` within 24 hours lasts a day.
+    /// - Parameters:
+    ///   - failedAttempts: the binding's wrong codes since its last success, lockout or unlock,
+    ///     whatever code they were entered against (failures are counted per subscriber, not
+    ///     per code: NIST SP 800-63B §5.2.2).
+    ///   - earlierLockouts: when the binding's earlier lockouts started; the lockout that makes
+    ///     ``VerificationSettings/lockoutsBeforeEscalation`` within 24 hours lasts a day.
     public func codeEntered(
-        _ code: String, against challenge: CodeChallenge, for binding: CodeBinding, earlierLockouts: [Date], now: Date
+        _ code: String, against challenge: CodeChallenge, for binding: CodeBinding, failedAttempts: Int,
+        earlierLockouts: [Date], now: Date
     ) -> CodeCheckDecision {
         guard now < challenge.expiresAt else { return .expired }
         if hasher.matches(code, hash: challenge.codeHash, for: binding) {
             return .approved
         }
-        var challenge = challenge
-        challenge.attempts += 1
-        let attemptsLeft = settings.maxAttempts - challenge.attempts
-        guard attemptsLeft <= 0 else { return .wrong(challenge, attemptsLeft: attemptsLeft) }
+        let attemptsLeft = settings.maxAttempts - (failedAttempts + 1)
+        guard attemptsLeft <= 0 else { return .wrong(attemptsLeft: attemptsLeft) }
         let lastDay = earlierLockouts.filter { now.timeIntervalSince($0) < Self.escalationWindow }.count
         let duration = lastDay + 1 >= settings.lockoutsBeforeEscalation ? settings.escalatedLockoutDuration : settings.lockoutDuration
         return .lockedOut(until: now.addingTimeInterval(duration))
@@ -80,21 +90,37 @@ extension VerificationRules {
     public static let escalationWindow: TimeInterval = 24 * 3600
 }
 
-/// A code issued and not yet used. Only its HMAC is kept.
+/// What a requester and a destination asked for and received lately: the facts the caps need.
+public struct CodeUsage: Equatable, Sendable {
+    /// Codes the requester asked for this subject in the last hour, sent or not, whether or
+    /// not the subject exists.
+    public var requestsForSubjectLastHour: Int
+    /// Codes sent to the destination in the last hour, whoever asked (0 for an unknown one).
+    public var codesToDestinationLastHour: Int
+    /// The subjects the requester asked codes for in the last 24 hours.
+    public var subjectsRequestedToday: Set<String>
+
+    /// Creates usage facts.
+    public init(requestsForSubjectLastHour: Int = 0, codesToDestinationLastHour: Int = 0, subjectsRequestedToday: Set<String> = []) {
+        self.requestsForSubjectLastHour = requestsForSubjectLastHour
+        self.codesToDestinationLastHour = codesToDestinationLastHour
+        self.subjectsRequestedToday = subjectsRequestedToday
+    }
+}
+
+/// A code issued and not yet used. Only its HMAC is kept; wrong attempts are counted per
+/// binding, outside it.
 public struct CodeChallenge: Equatable, Sendable {
-    /// HMAC-SHA256 of the code bound to its ``CodeBinding``; random bytes for an unknown destination.
+    /// HMAC-SHA256 of the code bound to its ``CodeBinding``; random bytes when nothing was sent.
     public var codeHash: Data
     public var issuedAt: Date
     public var expiresAt: Date
-    /// Wrong attempts so far.
-    public var attempts: Int
 
     /// Creates a challenge.
-    public init(codeHash: Data, issuedAt: Date, expiresAt: Date, attempts: Int) {
+    public init(codeHash: Data, issuedAt: Date, expiresAt: Date) {
         self.codeHash = codeHash
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
-        self.attempts = attempts
     }
 }
 
@@ -102,10 +128,10 @@ public struct CodeChallenge: Equatable, Sendable {
 public enum CodeRequestDecision: Equatable, Sendable {
     /// The binding is locked out: no code.
     case locked(until: Date)
-    /// The hourly cap is reached: no code.
+    /// The requester asked for this subject too often: no code, and the requester may be told.
     case capReached
-    /// Issue `challenge`, voiding any earlier one, and send `code`; `nil` when there is no
-    /// destination to send it to (the challenge can then never be met).
+    /// Issue `challenge`, voiding any earlier one, and send `code`; `nil` when nothing is sent
+    /// (no destination, or a limit of the destination's): the requester must not be told.
     case issue(CodeChallenge, code: String?)
 }
 
@@ -113,18 +139,19 @@ public enum CodeRequestDecision: Equatable, Sendable {
 public enum ResendDecision: Equatable, Sendable {
     /// Too soon: the requester may ask again in `seconds`.
     case cooldown(seconds: Int)
-    /// Ask for a new code (``VerificationRules/codeRequested(for:destinationKnown:lockedUntil:codesIssuedLastHour:now:random:)``).
+    /// Ask for a new code (``VerificationRules/codeRequested(for:destinationKnown:lockedUntil:usage:now:random:)``).
     case allowed
 }
 
 /// The outcome of a code entered.
 public enum CodeCheckDecision: Equatable, Sendable {
-    /// The code's lifetime is over; it is not checked.
+    /// The code's lifetime is over; it is not checked and counts as no attempt.
     case expired
-    /// The right code: the requester holds the destination.
+    /// The right code: the requester holds the destination; the binding's failures reset.
     case approved
-    /// A wrong code; `challenge` counts it.
-    case wrong(CodeChallenge, attemptsLeft: Int)
-    /// The last allowed wrong code: the challenge is void and the binding locked until `until`.
+    /// A wrong code, counted for the binding.
+    case wrong(attemptsLeft: Int)
+    /// The last allowed wrong code: the challenge is void, the binding locked until `until`
+    /// and its failures reset.
     case lockedOut(until: Date)
 }

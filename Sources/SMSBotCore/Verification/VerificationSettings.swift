@@ -6,8 +6,11 @@ public struct VerificationSettings: Equatable, Sendable {
     public var codeLifetime: TimeInterval = 300
     public var maxAttempts = 5
     public var resendCooldown: TimeInterval = 30
-    /// Codes per destination phone per rolling hour.
+    /// Codes per destination phone per rolling hour, whoever asked; also the most codes one
+    /// requester may ask for one subject per rolling hour.
     public var maxCodesPerHour = 5
+    /// Distinct subjects (policies) one requester may ask codes for per rolling 24 hours.
+    public var maxSubjectsPerDay = 3
     public var lockoutDuration: TimeInterval = 900
     /// The lockout that replaces ``lockoutDuration`` at the third lockout within 24 hours.
     public var escalatedLockoutDuration: TimeInterval = 24 * 3600
