@@ -17,6 +17,7 @@ struct WALCheckpointService: Service {
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                     continue  // the writer is checkpointing itself right now
                 } catch {
+                    if Task.isCancelled { return }  // shutting down: cut off, not failed
                     logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
                 }
             }
