@@ -28,7 +28,7 @@ public func buildApplication(
         TwilioStatusController(store: services.store, authenticator: authenticator, environment: environment).endpoints,
         atPath: "/twilio")
     router.addRoutes(HealthController(store: services.store).endpoints)
-    router.addRoutes(MetricsController(metrics: services.metrics).endpoints)
+    router.addRoutes(MetricsController(metrics: services.metrics, access: OperatorAccess(adminToken: configuration.adminToken)).endpoints)
 
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]
     var app = Application(

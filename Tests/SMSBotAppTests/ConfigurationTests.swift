@@ -95,7 +95,7 @@ import SMSBotCore
         ("twilio.fromNumber", "555-0100"), ("twilio.messagingServiceSid", "XX0123456789abcdef0123456789abcdef"),
         ("twilio.apiBaseUrl", "api.twilio.com"), ("sms.sender", "carrier-pigeon"), ("sms.sender", "twilio"),
         ("otp.length", "5"), ("otp.length", "11"), ("otp.ttlSeconds", "601"), ("otp.maxAttempts", "0"),
-        ("otp.resendCooldownSeconds", "-1"), ("otp.maxSendsPerHour", "0"), ("otp.maxPoliciesPerDay", "0"), ("otp.lockoutSeconds", "0"),
+        ("otp.resendCooldownSeconds", "-1"), ("otp.maxSendsPerHour", "0"), ("otp.maxPoliciesPerDay", "0"), ("admin.token", "shorter-than-32-characters"), ("otp.lockoutSeconds", "0"),
         ("twilio.apiKeySid", "AC0123456789abcdef0123456789abcdef"), ("twilio.apiKeySecret", "secret-without-sid"),
         ("twilio.timeoutSeconds", "0"), ("session.idleSeconds", "10"), ("phone.defaultRegion", "USA"), ("secrets.key", "short"),
         ("business.name", String(repeating: "A", count: 31)), ("business.name", "保险公司"), ("business.helpContact", "call 📞 us"), ("business.helpContact", String(repeating: "€", count: 16)),

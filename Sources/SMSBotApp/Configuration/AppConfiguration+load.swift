@@ -81,7 +81,12 @@ extension AppConfiguration {
             }
             return Secret(key)
         }
-        config.adminToken = try values.optionalString("admin.token", isSecret: true).map(Secret.init)
+        config.adminToken = try values.optionalString("admin.token", isSecret: true).map { token throws(ConfigurationError) in
+            guard token.utf8.count >= 32 else {
+                throw ConfigurationError(key: "admin.token", reason: "must be at least 32 characters")
+            }
+            return Secret(token)
+        }
         config.templatesPath = try values.optionalString("templates.path").map { path throws(ConfigurationError) in
             guard !path.isEmpty else { throw ConfigurationError(key: "templates.path", reason: "must not be empty") }
             return path
