@@ -13,19 +13,25 @@ public struct FormParameters: Sendable, Equatable {
         self.pairs = pairs
     }
 
-    /// Decodes a urlencoded body.
+    /// The most fields a body may have (SPEC §3): Twilio sends a few dozen, and every field
+    /// costs an allocation here and a place in the signature's sort.
+    public static let maxFields = 256
+
+    /// Decodes a urlencoded body of at most `maxFields` fields; a longer one is refused
+    /// before any field is decoded.
     @inlinable
-    public init(decoding body: some Collection<UInt8>) throws(FormDecodingError) {
+    public init(decoding body: some Collection<UInt8>, maxFields: Int = FormParameters.maxFields) throws(FormDecodingError) {
         // Inlined into the caller so the collection's type is known there; the decoding itself
         // works on contiguous bytes, compiled once for one concrete type.
         let decoded =
-            body.withContiguousStorageIfAvailable(Self.decode)
-            ?? Array(body).withUnsafeBufferPointer(Self.decode)
+            body.withContiguousStorageIfAvailable { Self.decode($0, maxFields: maxFields) }
+            ?? Array(body).withUnsafeBufferPointer { Self.decode($0, maxFields: maxFields) }
         self.pairs = try decoded.get()
     }
 
     @usableFromInline
-    static func decode(_ body: UnsafeBufferPointer<UInt8>) -> Result<[(name: String, value: String)], FormDecodingError> {
+    static func decode(_ body: UnsafeBufferPointer<UInt8>, maxFields: Int) -> Result<[(name: String, value: String)], FormDecodingError> {
+        guard fieldCount(body, atMost: maxFields) <= maxFields else { return .failure(.tooManyFields(limit: maxFields)) }
         var pairs: [(name: String, value: String)] = []
         do {
             for field in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -38,6 +44,22 @@ public struct FormParameters: Sendable, Equatable {
             return .failure(error)
         }
         return .success(pairs)
+    }
+
+    /// The number of non-empty `&`-separated fields, counted up to one past `limit`.
+    private static func fieldCount(_ body: UnsafeBufferPointer<UInt8>, atMost limit: Int) -> Int {
+        var count = 0
+        var inField = false
+        for byte in body {
+            if byte == UInt8(ascii: "&") {
+                inField = false
+            } else if !inField {
+                inField = true
+                count += 1
+                if count > limit { break }
+            }
+        }
+        return count
     }
 
     /// The first value for `name`, if any.
@@ -93,9 +115,12 @@ public enum FormDecodingError: Error, Equatable, CustomStringConvertible {
     case malformedEscape(pair: Int)
     /// Escapes that decode to bytes which are not UTF-8 text.
     case invalidUTF8(pair: Int)
+    /// More fields than ``FormParameters/maxFields``.
+    case tooManyFields(limit: Int)
 
     public var description: String {
         switch self {
+        case .tooManyFields(let limit): "more than \(limit) form fields"
         case .malformedEscape(let pair): "malformed percent escape in form field \(pair)"
         case .invalidUTF8(let pair): "form field \(pair) is not valid UTF-8"
         }

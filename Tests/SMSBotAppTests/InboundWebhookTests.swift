@@ -178,6 +178,20 @@ import Testing
         }
     }
 
+    @Test func moreThan256FieldsAre400BeforeAnySignatureWork() async throws {
+        try await withApp { client, _ in
+            // 64 KiB of "a&a&…" would be 32,768 fields to allocate and sort.
+            let flood = try await client.post(rawBody: String(repeating: "a&", count: 32_000), signature: nil)
+            #expect(flood.status == .badRequest)
+            #expect(flood.text == "more than 256 form fields\n")
+            var sms = InboundSMS()
+            sms.extra = (0..<251).map { ("X\($0)", "1") }  // 256 fields with the five required
+            #expect(try await client.post(sms).status == .ok)
+            sms.extra.append(("X251", "1"))
+            #expect(try await client.post(sms).status == .badRequest, "257 fields, validly signed")
+        }
+    }
+
     @Test func everyOtherParameterTwilioSendsIsAccepted() async throws {
         try await withApp { client, _ in
             var sms = InboundSMS()

@@ -48,6 +48,14 @@ import TwilioKit
         #expect(FormDecodingError.invalidUTF8(pair: 2).description == "form field 2 is not valid UTF-8")
     }
 
+    @Test func atMost256NonEmptyFieldsAreDecoded() throws {
+        let fields = (0..<256).map { "f\($0)=v" }.joined(separator: "&")
+        #expect(try FormParameters(decoding: Array(fields.utf8)).pairs.count == 256)
+        #expect(try FormParameters(decoding: Array((fields + "&&&&").utf8)).pairs.count == 256, "empty fields do not count")
+        #expect(throws: FormDecodingError.tooManyFields(limit: 256)) { try FormParameters(decoding: Array((fields + "&x").utf8)) }
+        #expect(throws: FormDecodingError.tooManyFields(limit: 2)) { try FormParameters(decoding: Array("a&b&c".utf8), maxFields: 2) }
+    }
+
     @Test func fourByteCharactersDecode() throws {
         #expect(try decode("Body=%F0%9F%9A%97")["Body"] == "🚗")
     }
