@@ -33,6 +33,7 @@ public func buildApplication(
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]
     var app = Application(
         router: router,
+        server: .limitedHTTP1(idleTimeout: configuration.http.idleTimeout, requestTimeout: configuration.http.requestTimeout),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: nil),
         services: services.store.services + background.map { AfterPreparation(service: $0, preparation: services.preparation) },
         logger: logger)

@@ -10,6 +10,11 @@ public struct AppConfiguration: Sendable {
     public struct HTTP: Sendable {
         public var host = "127.0.0.1"
         public var port = 8080
+        /// Not configuration keys (SPEC §3 fixes them); tests shorten them. A connection idle
+        /// this long is closed.
+        public var idleTimeout: Duration = .seconds(60)
+        /// A request whose head and body have not arrived this long after its first byte: closed.
+        public var requestTimeout: Duration = .seconds(10)
     }
 
     /// The Twilio account, webhook signing and Messages API settings.
