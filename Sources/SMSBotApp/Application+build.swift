@@ -14,8 +14,13 @@ public func buildApplication(
     environment: AppEnvironment = .live
 ) async throws -> some ApplicationProtocol {
     let logger = environment.logger
-    let services = try AppServices(configuration, environment: environment)
     let authenticator = WebhookAuthenticator(configuration: configuration)
+    if authenticator.isDevelopmentMode, !isLoopback(configuration.http.host) {
+        // Unsigned webhooks and OTPs printed to the console must not be reachable from elsewhere.
+        throw ConfigurationError(
+            key: "http.host", reason: "development mode (no twilio.authToken) listens on loopback only: 127.0.0.1, ::1 or localhost")
+    }
+    let services = try AppServices(configuration, environment: environment)
     announce(configuration, developmentMode: authenticator.isDevelopmentMode, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
@@ -41,6 +46,10 @@ public func buildApplication(
         try await services.prepare()
     }
     return app
+}
+
+private func isLoopback(_ host: String) -> Bool {
+    host == "localhost" || host == "::1" || host.hasPrefix("127.")
 }
 
 private func announce(_ configuration: AppConfiguration, developmentMode: Bool, logger: Logger) {

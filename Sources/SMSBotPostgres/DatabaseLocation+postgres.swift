@@ -30,8 +30,10 @@ extension DatabaseLocation {
             throw PostgresURLError(reason: "unknown sslmode \(mode); expected disable, prefer, require, verify-ca or verify-full")
         }
         return PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user.removingPercentEncoding ?? user,
-            password: components.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
+            // URLComponents' user and password are already percent-decoded: decoding them again
+            // would turn a password's literal "%41" (written %2541) into "A".
+            host: host, port: components.port ?? 5432, username: user,
+            password: components.password, database: database.isEmpty ? nil : database, tls: tls)
     }
 }
 

@@ -19,9 +19,12 @@ public final class SQLiteStore: SMSBotStore {
     private let logger: Logger
 
     /// Opens (creating when missing) the database file at `path`; ``migrate()`` readies its schema.
+    ///
+    /// A missing folder is created with mode 0700 and a missing file with mode 0600 before
+    /// SQLite opens it; SQLite gives the `-wal` and `-shm` files the database file's mode.
     public convenience init(path: String, logger: Logger = Logger(label: "smsbot")) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try PrivateFiles.createFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        try PrivateFiles.createFile(path)
         let pool = try DatabasePool(path: path, configuration: Self.configuration)
         var checkpointing = Configuration()
         checkpointing.busyMode = .timeout(10)  // opening waits out another process's migration

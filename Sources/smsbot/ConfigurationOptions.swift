@@ -36,7 +36,7 @@ struct ConfigurationOptions: ParsableArguments {
                         "allowMissing": .init(.bool(config == nil), isSecret: false),
                     ])))
         } catch {
-            throw startupFailure("cannot read configuration file \(config ?? Self.defaultConfigFile): \(error)")
+            throw startupFailure(ConfigurationFileError.describe(error, file: config ?? Self.defaultConfigFile))
         }
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "flags", values: flags),

@@ -1,3 +1,4 @@
+import Foundation
 import Configuration
 @testable import SMSBotApp
 import SMSBotStorage
@@ -121,7 +122,10 @@ import SMSBotCore
         } throws: { error in
             !"\(error)".contains(password)
         }
-        let configuration = try load(["twilio.authToken": password, "database.url": "postgres://app:\(password)@db/smsbot"])
+        let configuration = try load([
+            "twilio.accountSid": "AC0123456789abcdef0123456789abcdef", "twilio.authToken": password, "sms.sender": "console",
+            "database.url": "postgres://app:\(password)@db/smsbot",
+        ])
         #expect(!"\(configuration)".contains(password))
         #expect(!String(reflecting: configuration).contains(password))
     }
@@ -131,5 +135,31 @@ import SMSBotCore
         #expect(throws: ConfigurationError.self) { try load(credentials) }
         #expect(try load(credentials.merging(["twilio.fromNumber": "+15550009999"]) { $1 }).sender == .twilio)
         #expect(try load(credentials.merging(["twilio.fromNumber": "+15550009999", "sms.sender": "console"]) { $1 }).sender == .console)
+    }
+
+    @Test(arguments: [
+        ("http:\n  port: 8080\n  host: [unclosed\nsecrets:\n  key: \"yaml-secret-0123456789abcdef-0123\"\n", "4:8"),
+        ("a: 1\n  b: yaml-secret-0123456789abcdef-0123\n", "2:4"),
+    ])
+    func aYAMLSyntaxErrorNamesFileLineAndColumnOnly(yaml: String, position: String) async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path("smsbot.yaml")
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let error = await #expect(throws: (any Error).self) {
+            try await FileProvider<YAMLSnapshot>(
+                config: ConfigReader(provider: InMemoryProvider(values: ["filePath": .init(.string(path), isSecret: false)])))
+        }
+        let message = ConfigurationFileError.describe(try #require(error), file: path)
+        #expect(message == "configuration file \(path):\(position): not valid YAML")
+    }
+
+    @Test func anAuthTokenAndAnAccountSIDComeTogether() {
+        #expect(throws: ConfigurationError(key: "twilio.accountSid", reason: "required with twilio.authToken")) {
+            try load(["twilio.authToken": "token-without-an-account"])
+        }
+        #expect(throws: ConfigurationError(key: "twilio.authToken", reason: "required with twilio.accountSid")) {
+            try load(["twilio.accountSid": "AC0123456789abcdef0123456789abcdef"])
+        }
     }
 }

@@ -17,6 +17,11 @@ import SMSBotCore
         #expect("\(try DatabaseLocation.postgresConfiguration(url: Secret("postgres://bot@localhost/db")).tls)".contains("prefer"))
     }
 
+    @Test func percentEscapesAreDecodedOnce() throws {
+        let configuration = try DatabaseLocation.postgresConfiguration(url: Secret("postgres://bot%2541:pa%2525ss%41@db/smsbot"))
+        #expect(configuration.username == "bot%41" && configuration.password == "pa%25ssA")
+    }
+
     @Test(arguments: ["postgres://localhost/db", "postgres:///db", "postgres://u:secret-pw@h/db?sslmode=sometimes"])
     func anUnusableURLIsRefusedWithoutQuotingIt(url: String) {
         #expect {

@@ -60,6 +60,13 @@ extension AppConfiguration {
         }
         config.twilio.timeoutSeconds = try values.int("twilio.timeoutSeconds", default: config.twilio.timeoutSeconds, in: 1...60)
 
+        // One without the other would quietly fall back to development mode (console SMS, no signatures).
+        if config.twilio.authToken != nil, config.twilio.accountSID == nil {
+            throw ConfigurationError(key: "twilio.accountSid", reason: "required with twilio.authToken")
+        }
+        if config.twilio.accountSID != nil, config.twilio.authToken == nil {
+            throw ConfigurationError(key: "twilio.authToken", reason: "required with twilio.accountSid")
+        }
         config.sender = try Self.sender(values.optionalString("sms.sender"), twilio: config.twilio)
 
         config.businessName = try values.string("business.name", default: config.businessName, check: Self.fitsOneSegment)

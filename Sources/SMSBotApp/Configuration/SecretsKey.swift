@@ -23,19 +23,22 @@ enum SecretsKey {
         }
     }
 
+    /// The key in `file`, created (mode 0600 from the start) when there is none. A file that
+    /// exists but cannot be read, or is too short, stops start-up: replacing it would void every
+    /// pending code and hide the fault.
     private static func loadOrCreate(at file: URL) throws -> Data {
-        if let existing = try? Data(contentsOf: file) {
-            guard existing.count >= 32 else {
-                throw ConfigurationError(key: "secrets.key", reason: "\(file.path) is shorter than 32 bytes")
-            }
-            return existing
-        }
+        try PrivateFiles.createFolder(file.deletingLastPathComponent().path)
         let key = Data(randomKey().map { String(format: "%02x", $0) }.joined().utf8)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: file.path, contents: key, attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigurationError(key: "secrets.key", reason: "cannot write \(file.path)")
+        if try PrivateFiles.createFile(file.path, contents: key) {
+            return key
         }
-        return key
+        guard let existing = try? Data(contentsOf: file) else {
+            throw ConfigurationError(key: "secrets.key", reason: "\(file.path) exists but cannot be read; fix it or remove it")
+        }
+        guard existing.count >= 32 else {
+            throw ConfigurationError(key: "secrets.key", reason: "\(file.path) is shorter than 32 bytes; fix it or remove it")
+        }
+        return existing
     }
 
     private static func randomKey() -> Data {
