@@ -28,7 +28,9 @@ public struct AppServices: Sendable {
             try environment.smsSender
             ?? (configuration.sender == .twilio ? TwilioSender(configuration: configuration, now: environment.now) : ConsoleSender())
         let metrics = AppMetrics()
-        let outbox = OutboxWorker(store: store, sender: sender, metrics: metrics, now: environment.now, logger: environment.logger)
+        let outbox = OutboxWorker(
+            store: store, sender: sender, sendTimeout: TimeInterval(configuration.twilio.timeoutSeconds), metrics: metrics,
+            now: environment.now, logger: environment.logger)
         self.store = store
         self.outbox = outbox
         self.metrics = metrics

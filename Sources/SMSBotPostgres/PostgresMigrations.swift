@@ -88,5 +88,6 @@ enum PostgresMigrations {
             ]
         ),
         ("v2-verification-failures", SharedSQL.verificationFailuresSchema),
+        ("v3-outbox-order", SharedSQL.outboxOrderSchema),
     ]
 }

@@ -6,23 +6,27 @@ public import SMSBotStorage
 public import TwilioKit
 
 extension PostgresStore {
-    public func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage] {
+    public func claimDueOutbound(at now: Date, limit: Int, lease: TimeInterval) async throws -> [OutboxMessage] {
         try await bounded { [self] in
-            let time = now.unixMilliseconds
-            let lease = now.addingTimeInterval(OutboxMessage.claimLease).unixMilliseconds
-            // SKIP LOCKED: instances claiming at the same moment each get different rows.
-            let rows = try await client.query(
-                """
-                UPDATE outbox SET status = 'sending', claimed_until = \(lease), updated_at = \(time)
-                WHERE id IN (
-                    SELECT id FROM outbox
-                    WHERE (status = 'pending' AND next_attempt_at <= \(time)) OR (status = 'sending' AND claimed_until <= \(time))
-                    ORDER BY next_attempt_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING id, kind, to_phone, body, not_after, attempts, ambiguous_failures,
-                    EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone)
-                """, logger: logger)
+            try await client.query(PostgresQuery(SharedSQL.droppingTwiceAbandonedClaims(at: now)), logger: logger)
+            var bindings = PostgresBindings()
+            bindings.append(now.unixMilliseconds)
+            bindings.append(now.addingTimeInterval(lease).unixMilliseconds)
+            bindings.append(Int64(limit))
+            // SKIP LOCKED: instances claiming at the same moment each get different rows; the
+            // claimable condition hands out only the oldest unfinished SMS of each phone.
+            let claim = PostgresQuery(
+                unsafeSQL: """
+                    UPDATE outbox SET status = 'sending', claimed_until = $2, updated_at = $1,
+                        ambiguous_failures = ambiguous_failures + CASE WHEN status = 'sending' THEN 1 ELSE 0 END
+                    WHERE id IN (
+                        SELECT id FROM outbox WHERE \(SharedSQL.claimableOutbox)
+                        ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                    RETURNING id, kind, to_phone, body, not_after, attempts, ambiguous_failures,
+                        EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone)
+                    """, binds: bindings)
             var messages: [OutboxMessage] = []
-            for try await (id, kind, to, body, notAfter, attempts, ambiguous, optedOut) in rows.decode(
+            for try await (id, kind, to, body, notAfter, attempts, ambiguous, optedOut) in try await client.query(claim, logger: logger).decode(
                 (Int64, String, String, String?, Int64?, Int32, Int32, Bool).self)
             {
                 guard let kind = OutboundSMS.Kind(rawValue: kind), let to = PhoneNumber(e164: to) else { continue }

@@ -13,6 +13,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v2-verification-failures") { db in
             for statement in SharedSQL.verificationFailuresSchema { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v3-outbox-order") { db in
+            for statement in SharedSQL.outboxOrderSchema { try db.execute(sql: statement) }
+        }
         return migrator
     }
 

@@ -5,29 +5,34 @@ public import SMSBotStorage
 public import TwilioKit
 
 extension SQLiteStore {
-    public func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage] {
+    public func claimDueOutbound(at now: Date, limit: Int, lease: TimeInterval) async throws -> [OutboxMessage] {
         try await groupCommit.write { db in
             let time = now.unixMilliseconds
+            try db.run(SharedSQL.droppingTwiceAbandonedClaims(at: now))
             let rows = try db.rows(
                 sql: """
                     SELECT outbox.*, EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone) AS opted_out
-                    FROM outbox
-                    WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_until <= ?)
-                    ORDER BY next_attempt_at, id LIMIT ?
+                    FROM outbox WHERE \(SharedSQL.claimableOutbox)
+                    ORDER BY next_attempt_at, id LIMIT $2
                     """,
-                arguments: [time, time, limit])
+                arguments: [time, limit])
             return try rows.compactMap { row -> OutboxMessage? in
                 let id: Int64 = row["id"]
+                // Taken over from a worker that never finished: that send may have reached Twilio.
+                let abandoned = (row["status"] as String) == "sending"
                 try db.run(
-                    sql: "UPDATE outbox SET status = 'sending', claimed_until = ?, updated_at = ? WHERE id = ?",
-                    arguments: [now.addingTimeInterval(OutboxMessage.claimLease).unixMilliseconds, time, id])
+                    sql: """
+                        UPDATE outbox SET status = 'sending', claimed_until = ?, updated_at = ?,
+                            ambiguous_failures = ambiguous_failures + ? WHERE id = ?
+                        """,
+                    arguments: [now.addingTimeInterval(lease).unixMilliseconds, time, abandoned ? 1 : 0, id])
                 guard let kind = OutboundSMS.Kind(rawValue: row["kind"]), let to = PhoneNumber(e164: row["to_phone"]) else {
                     return nil
                 }
                 let notAfter = (row["not_after"] as Int64?).map(Date.init(unixMilliseconds:))
                 let sms = OutboundSMS(kind: kind, to: to, body: row["body"] ?? "", notAfter: notAfter)
                 return OutboxMessage(
-                    id: id, sms: sms, attempts: row["attempts"], ambiguousFailures: row["ambiguous_failures"],
+                    id: id, sms: sms, attempts: row["attempts"], ambiguousFailures: (row["ambiguous_failures"] as Int) + (abandoned ? 1 : 0),
                     recipientOptedOut: row["opted_out"])
             }
         }

@@ -6,6 +6,8 @@ public enum InboundMessageRecord {
     public static let replyRetention: TimeInterval = 15 * 60
     /// How long a `MessageSid` is remembered at all.
     public static let sidRetention: TimeInterval = 48 * 3600
+    /// How long a sent or dropped outbound SMS is kept.
+    public static let outboxRetention: TimeInterval = 30 * 24 * 3600
     /// How long an idle conversation's state is kept.
     public static let conversationRetention: TimeInterval = 30 * 24 * 3600
 

@@ -35,10 +35,6 @@ public struct OutboxMessage: Equatable, Sendable {
     /// Whether the number opted out since the SMS was queued: then it must not be sent.
     public var recipientOptedOut: Bool
 
-    /// How long a claimed SMS stays with its sender before another worker may take it over:
-    /// short, since an OTP lives only minutes.
-    public static let claimLease: TimeInterval = 30
-
     /// Creates a claimed SMS.
     public init(id: Int64, sms: OutboundSMS, attempts: Int, ambiguousFailures: Int, recipientOptedOut: Bool) {
         self.id = id

@@ -22,10 +22,15 @@ public protocol PolicyStore: Sendable {
 
 /// The durable outbox of SMS to send, and what Twilio reports of them.
 public protocol OutboxStore: Sendable {
-    /// Claims up to `limit` outbound SMS that are due, marking them in flight.
-    func claimDueOutbound(at now: Date, limit: Int) async throws -> [OutboxMessage]
+    /// Claims up to `limit` outbound SMS that are due, marking them in flight for `lease`.
+    ///
+    /// Only the oldest unfinished SMS to each phone is ever handed out, so one phone's SMS leave
+    /// in the order they were queued whatever the number of claimers. An SMS whose claimer
+    /// died (its lease ran out) counts as an ambiguous attempt when handed out again, and
+    /// one that already had one is dropped instead: at most one more send.
+    func claimDueOutbound(at now: Date, limit: Int, lease: TimeInterval) async throws -> [OutboxMessage]
 
-    /// Records what became of an outbound SMS claimed by ``claimDueOutbound(at:limit:)``.
+    /// Records what became of an outbound SMS claimed by ``claimDueOutbound(at:limit:lease:)``.
     func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws
 
     /// How many SMS wait in the outbox (pending or in flight).

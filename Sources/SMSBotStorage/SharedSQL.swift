@@ -72,6 +72,16 @@ public enum SharedSQL {
                     AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE
                     """, [phone]))
         }
+        // A new code voids the texter's earlier ones, and so does LOGOUT: any still queued (say,
+        // behind Twilio 503s) is dropped, so it cannot arrive after the new one and burn an attempt.
+        if decision.effects.contains(where: \.voidsQueuedCodes) {
+            statements.append(
+                StoreStatement(
+                    """
+                    UPDATE outbox SET status = 'dropped', last_error = 'voided by a newer code', body = NULL, updated_at = $1
+                    WHERE requester_phone = $2 AND kind = 'otp' AND status = 'pending'
+                    """, [time, phone]))
+        }
         for sms in decision.outbound {
             statements.append(
                 StoreStatement(
@@ -151,10 +161,36 @@ public enum SharedSQL {
             }
     }
 
+    /// The outbox rows a claimer may take at $1: due, or claimed by a worker whose lease ran out,
+    /// and the oldest unfinished SMS to their phone (per-phone order, SPEC §3).
+    public static let claimableOutbox = """
+        ((outbox.status = 'pending' AND outbox.next_attempt_at <= $1) OR (outbox.status = 'sending' AND outbox.claimed_until <= $1))
+        AND NOT EXISTS (
+            SELECT 1 FROM outbox AS earlier
+            WHERE earlier.to_phone = outbox.to_phone AND earlier.id < outbox.id AND earlier.status IN ('pending', 'sending'))
+        """
+
+    /// Drops, at `now`, the SMS whose claim ran out a second time: the claimer died (or hung)
+    /// twice, and the Messages API has no idempotency key, so it is not sent again.
+    public static func droppingTwiceAbandonedClaims(at now: Date) -> StoreStatement {
+        StoreStatement(
+            """
+            UPDATE outbox SET status = 'dropped', last_error = 'claimed twice by a worker that never finished',
+                claimed_until = NULL, body = CASE WHEN kind = 'otp' THEN NULL ELSE body END,
+                delivery_status = CASE WHEN kind = 'otp' THEN 'failed' ELSE delivery_status END, updated_at = $1
+            WHERE status = 'sending' AND claimed_until <= $1 AND ambiguous_failures >= 1
+            """, [.integer(now.unixMilliseconds)])
+    }
+
+    /// Migration `v3-outbox-order`: finds a phone's unfinished SMS for ``claimableOutbox``.
+    public static let outboxOrderSchema = [
+        "CREATE INDEX outbox_unfinished_by_phone ON outbox(to_phone, id) WHERE status IN ('pending', 'sending')"
+    ]
+
     /// The deletions of SPEC §5 at `now`, each changing the rows it purges: replies after
     /// 15 minutes, message ids after 48 hours, idle conversations and the failure counts of
     /// pairs idle as long after 30 days, codes issued
-    /// and ended lockouts after a day.
+    /// and ended lockouts after a day, sent and dropped SMS after 30 days.
     public static func purge(at now: Date) -> [StoreStatement] {
         let time = now.unixMilliseconds
         func before(_ age: TimeInterval) -> StoreValue { .integer(time - Int64(age * 1000)) }
@@ -169,6 +205,19 @@ public enum SharedSQL {
                 "DELETE FROM verification_failures WHERE updated_at < $1", [before(InboundMessageRecord.conversationRetention)]),
             StoreStatement("DELETE FROM otp_challenges WHERE issued_at < $1", [before(24 * 3600)]),
             StoreStatement("DELETE FROM lockouts WHERE locked_until < $1 AND locked_at < $2", [.integer(time), before(24 * 3600)]),
+            // Done rows hold full phone numbers: kept 30 days for operators, then gone.
+            StoreStatement(
+                "DELETE FROM outbox WHERE status IN ('sent', 'dropped') AND updated_at < $1", [before(InboundMessageRecord.outboxRetention)]),
         ]
+    }
+}
+
+extension Effect {
+    /// Whether the effect voids the texter's codes still waiting in the outbox.
+    var voidsQueuedCodes: Bool {
+        switch self {
+        case .recordCodeIssued, .audit(.loggedOut): true
+        default: false
+        }
     }
 }

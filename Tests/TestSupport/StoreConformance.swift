@@ -128,38 +128,97 @@ public enum StoreConformance {
         #expect(context.replies == [#"true [AUTO1001: 1] [AUTO1001: 1] ["AUTO1001"]"#])
         },
         Check(name: "theOutboxHandsOutEachDueMessageToOneClaimerAndErasesAnAcceptedCode") { store, fixture in
-        let messages = (0..<10).map { OutboundSMS(kind: .otp, to: phone, body: "Acme code: 12345\($0)", notAfter: now + 300) }
+        // Ten phones, so every SMS is claimable at once.
+        let messages = (0..<10).map {
+            OutboundSMS(kind: .otp, to: PhoneNumber(e164: "+1555666000\($0)")!, body: "Acme code: 12345\($0)", notAfter: now + 300)
+        }
         _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: messages)
         }
-        async let first = store.claimDueOutbound(at: now, limit: 6)
-        async let second = store.claimDueOutbound(at: now, limit: 6)
+        async let first = store.claimDueOutbound(at: now, limit: 6, lease: 30)
+        async let second = store.claimDueOutbound(at: now, limit: 6, lease: 30)
         let claims = try await [first, second]
         let ids = claims.flatMap { $0.map(\.id) }
         #expect(ids.count == 10 && Set(ids).count == 10)
-        #expect(try await store.claimDueOutbound(at: now + 1, limit: 10).isEmpty)
-        // A claim whose worker died is handed out again once its short lease runs out.
-        let reclaimed = try await store.claimDueOutbound(at: now + 31, limit: 20)
+        #expect(try await store.claimDueOutbound(at: now + 1, limit: 10, lease: 30).isEmpty)
+        // A claim whose worker died is handed out again once its lease runs out, as an ambiguous attempt.
+        let reclaimed = try await store.claimDueOutbound(at: now + 31, limit: 20, lease: 30)
         #expect(Set(reclaimed.map(\.id)) == Set(ids))
-        for message in reclaimed {
+        #expect(reclaimed.allSatisfy { $0.ambiguousFailures == 1 })
+        for message in reclaimed.prefix(9) {
             try await store.completeOutbound(id: message.id, result: .accepted(providerID: "SMout\(message.id)"), at: now + 32)
         }
-        #expect(try await store.claimDueOutbound(at: now + 100, limit: 10).isEmpty)
+        // The tenth's worker dies too: it is not sent a third time, and its code is reported undelivered.
+        #expect(try await store.claimDueOutbound(at: now + 100, limit: 10, lease: 30).isEmpty)
+        #expect(try await fixture.count("outbox", where: "status = 'dropped' AND delivery_status = 'failed'") == 1)
         #expect(try await fixture.count("outbox", where: "body IS NOT NULL") == 0)
         #expect(try await store.outboxDepth() == 0)
+        },
+        Check(name: "onePhonesSMSAreHandedOutOneAtATimeInQueueOrder") { store, _ in
+        let texts = (0..<3).map { OutboundSMS(kind: .text, to: phone, body: "text \($0)") }
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: texts)
+        }
+        var sent: [String] = []
+        for step in 0..<3 {
+            // Concurrent claimers (other workers, other instances) never get a later one early.
+            async let first = store.claimDueOutbound(at: now + Double(step), limit: 10, lease: 30)
+            async let second = store.claimDueOutbound(at: now + Double(step), limit: 10, lease: 30)
+            let claimed = try await first + second
+            #expect(claimed.count == 1, "step \(step)")
+            let message = try #require(claimed.first)
+            sent.append(message.sms.body)
+            if step == 1 {
+                // A retry keeps its place: nothing behind it leaves first.
+                try await store.completeOutbound(id: message.id, result: .retry(at: now + 10, code: nil, ambiguous: false), at: now)
+                #expect(try await store.claimDueOutbound(at: now + 5, limit: 10, lease: 30).isEmpty)
+                let retried = try await store.claimDueOutbound(at: now + 10, limit: 10, lease: 30)
+                try await store.completeOutbound(id: try #require(retried.first?.id), result: .accepted(providerID: nil), at: now + 10)
+            } else {
+                try await store.completeOutbound(id: message.id, result: .accepted(providerID: nil), at: now + Double(step))
+            }
+        }
+        #expect(sent == ["text 0", "text 1", "text 2"])
+        },
+        Check(name: "aNewCodeDropsTheTextersCodesStillQueued") { store, fixture in
+        let policy = TestPolicies.auto.number
+        let old = OutboundSMS(kind: .otp, to: phone, body: "Acme code: 111111", notAfter: now + 300)
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [old], effects: [.recordCodeIssued(policy: policy, destination: phone)])
+        }
+        let new = OutboundSMS(kind: .otp, to: phone, body: "Acme code: 222222", notAfter: now + 340)
+        _ = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("RESEND", at: now + 40), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [new], effects: [.recordCodeIssued(policy: policy, destination: phone)])
+        }
+        let claimed = try await store.claimDueOutbound(at: now + 41, limit: 10, lease: 30)
+        #expect(claimed.map(\.sms.body) == ["Acme code: 222222"])
+        #expect(try await fixture.count("outbox", where: "status = 'dropped' AND body IS NULL") == 1)
+        // LOGOUT voids a code still queued, too.
+        try await store.completeOutbound(id: try #require(claimed.first?.id), result: .accepted(providerID: nil), at: now + 41)
+        _ = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("AUTO-1001", at: now + 80), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [old], effects: [.recordCodeIssued(policy: policy, destination: phone)])
+        }
+        _ = try await store.processInbound(messageSID: MessageSID("SM4")!, message: message("LOGOUT", at: now + 81), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .new, replies: [], effects: [.audit(.loggedOut)])
+        }
+        #expect(try await store.claimDueOutbound(at: now + 82, limit: 10, lease: 30).isEmpty)
         },
         Check(name: "retriesDropsAndOptOutsAreRecorded") { store, fixture in
         let sms = OutboundSMS(kind: .otp, to: phone, body: "Acme code: 123456", notAfter: now + 300)
         _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [sms, sms])
         }
-        let claimed = try await store.claimDueOutbound(at: now, limit: 10)
-        try await store.completeOutbound(id: claimed[0].id, result: .retry(at: now + 5, code: 20500, ambiguous: true), at: now)
+        // One phone: the second waits for the first.
+        let first = try await store.claimDueOutbound(at: now, limit: 10, lease: 30)
+        #expect(first.count == 1)
         try await store.completeOutbound(
-            id: claimed[1].id, result: .dropped(reason: "unsubscribed", code: 21610, optOut: true, deliveryFailed: true), at: now)
-        #expect(try await store.claimDueOutbound(at: now + 1, limit: 10).isEmpty)
-        let retried = try await store.claimDueOutbound(at: now + 5, limit: 10)
-        #expect(retried.map(\.id) == [claimed[0].id])
+            id: first[0].id, result: .dropped(reason: "unsubscribed", code: 21610, optOut: true, deliveryFailed: true), at: now)
+        let second = try await store.claimDueOutbound(at: now, limit: 10, lease: 30)
+        #expect(second.count == 1 && second.first?.recipientOptedOut == true)
+        try await store.completeOutbound(id: second[0].id, result: .retry(at: now + 5, code: 20500, ambiguous: true), at: now)
+        #expect(try await store.claimDueOutbound(at: now + 1, limit: 10, lease: 30).isEmpty)
+        let retried = try await store.claimDueOutbound(at: now + 5, limit: 10, lease: 30)
+        #expect(retried.map(\.id) == [second[0].id])
         #expect(retried.first?.attempts == 1 && retried.first?.ambiguousFailures == 1)
         #expect(retried.first?.recipientOptedOut == true)
         #expect(try await fixture.count("opt_outs") == 1)
@@ -181,7 +240,7 @@ public enum StoreConformance {
         _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [sms])
         }
-        let id = try #require(try await store.claimDueOutbound(at: now, limit: 1).first?.id)
+        let id = try #require(try await store.claimDueOutbound(at: now, limit: 1, lease: 30).first?.id)
         try await store.completeOutbound(id: id, result: .accepted(providerID: "SMabc"), at: now)
         for status in ["sent", "delivered", "sent", "queued"] {
             #expect(try await store.recordDeliveryStatus(providerID: "SMabc", status: DeliveryStatus(rawValue: status), at: now))
@@ -197,14 +256,14 @@ public enum StoreConformance {
         _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [codes[0]])
         }
-        let first = try #require(try await store.claimDueOutbound(at: now, limit: 1).first?.id)
+        let first = try #require(try await store.claimDueOutbound(at: now, limit: 1, lease: 30).first?.id)
         try await store.completeOutbound(id: first, result: .accepted(providerID: "SMother"), at: now)
         #expect(try await store.recordDeliveryStatus(providerID: "SMother", status: DeliveryStatus(rawValue: "undelivered"), at: now))
         let toOther = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 1), mentionedPolicies: []) {
             _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"], outbound: [codes[1]])
         }
         #expect(toOther.replies == ["false"], "telling the texter would say the other policy exists")
-        let second = try #require(try await store.claimDueOutbound(at: now + 1, limit: 1).first?.id)
+        let second = try #require(try await store.claimDueOutbound(at: now + 1, limit: 1, lease: 30).first?.id)
         try await store.completeOutbound(id: second, result: .accepted(providerID: "SMown"), at: now + 1)
         #expect(try await store.recordDeliveryStatus(providerID: "SMown", status: DeliveryStatus(rawValue: "failed"), at: now + 1))
         let toOwn = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 2), mentionedPolicies: []) {
@@ -246,16 +305,24 @@ public enum StoreConformance {
         #expect(try await fixture.count("claims") == 1)
         },
         Check(name: "purgeForgetsWhatIsKeptNoLonger") { store, fixture in
+        let done = OutboundSMS(kind: .text, to: PhoneNumber(e164: "+15551230002")!, body: "sent long ago")
+        let waiting = OutboundSMS(kind: .text, to: phone, body: "still queued")
         _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
-            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: ["policy data"])
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: ["policy data"], outbound: [done, waiting])
         }
+        let sent = try #require(try await store.claimDueOutbound(at: now, limit: 10, lease: 30).first { $0.sms.body == done.body })
+        try await store.completeOutbound(id: sent.id, result: .accepted(providerID: "SMdone"), at: now)
         #expect(try await store.purge(at: now + 16 * 60) == 1)
         #expect(try await fixture.count("processed_messages", where: "reply IS NULL") == 1)
         _ = try await store.purge(at: now + 49 * 3600)
         #expect(try await fixture.count("processed_messages") == 0)
         #expect(try await fixture.count("conversations") == 1)
+        #expect(try await fixture.count("outbox") == 2)
         _ = try await store.purge(at: now + 31 * 24 * 3600)
         #expect(try await fixture.count("conversations") == 0)
+        // A sent SMS (its full number) goes after 30 days; one not yet done stays.
+        #expect(try await fixture.count("outbox") == 1)
+        #expect(try await fixture.text("SELECT body FROM outbox") == "still queued")
         },
         Check(name: "openingTheStoreAgainMigratesNothingAndKeepsData") { store, fixture in
         try await store.upsertPolicies([TestPolicies.auto], at: now)

@@ -17,13 +17,21 @@ public final class OutboxWorker: Service, Sendable {
     static let pollInterval: Duration = .seconds(1)
     private let policy: OutboxPolicy
     private let metrics: AppMetrics
+    /// How long a claimed SMS stays with this worker: the send's timeout and the time to record
+    /// its result, so a slow send is not taken over (and sent twice) while it is still running,
+    /// yet a worker that died is replaced within seconds, not minutes.
+    private let lease: TimeInterval
+
+    /// The time, beyond the send timeout, a worker has to record a send's result.
+    static let completionMargin: TimeInterval = 10
 
     init(
-        store: any OutboxStore, sender: any SMSSender, policy: OutboxPolicy = OutboxPolicy(), metrics: AppMetrics,
-        now: @escaping @Sendable () -> Date, logger: Logger
+        store: any OutboxStore, sender: any SMSSender, sendTimeout: TimeInterval, policy: OutboxPolicy = OutboxPolicy(),
+        metrics: AppMetrics, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.store = store
         self.sender = sender
+        self.lease = sendTimeout + Self.completionMargin
         self.policy = policy
         self.metrics = metrics
         self.now = now
@@ -58,7 +66,7 @@ public final class OutboxWorker: Service, Sendable {
         while true {
             let batch: [OutboxMessage]
             do {
-                batch = try await store.claimDueOutbound(at: now(), limit: 16)
+                batch = try await store.claimDueOutbound(at: now(), limit: 16, lease: lease)
             } catch {
                 // Shutting down cuts a claim off: that is no outage.
                 if !Task.isCancelled { logger.error("outbox unavailable", metadata: ["error": "\(error)"]) }
@@ -74,7 +82,8 @@ public final class OutboxWorker: Service, Sendable {
     }
 
     /// Sends to different phones at once, and to one phone in the order the SMS were queued,
-    /// so a customer never receives an older code after a newer one.
+    /// so a customer never receives an older code after a newer one. (The store hands out one
+    /// SMS per phone at a time; the grouping keeps the order should a batch hold more.)
     private func deliverConcurrently(_ batch: [OutboxMessage]) async {
         let byRecipient = Dictionary(grouping: batch, by: \.sms.to).values
         await withTaskGroup(of: Void.self) { group in
@@ -109,10 +118,28 @@ public final class OutboxWorker: Service, Sendable {
         case .dropped(let reason, _, _, _): logger.warning("sms dropped", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
         case .retry: logger.warning("sms send failed, will retry", metadata: metadata)
         }
-        do {
-            try await store.completeOutbound(id: message.id, result: result, at: now())
-        } catch {
-            logger.error("could not record an outbox result", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        await record(result, of: message, metadata: metadata)
+    }
+
+    /// Records a send's result, trying again for a few seconds (within the lease's margin) when
+    /// the store fails: an unrecorded send would be taken over as abandoned, and maybe sent twice.
+    private func record(_ result: OutboxResult, of message: OutboxMessage, metadata: Logger.Metadata) async {
+        var delay = Duration.milliseconds(200)
+        for attempt in 1...Self.completionAttempts {
+            do {
+                try await store.completeOutbound(id: message.id, result: result, at: now())
+                return
+            } catch {
+                guard attempt < Self.completionAttempts, !Task.isCancelled else {
+                    logger.error("could not record an outbox result", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                    return
+                }
+                try? await Task.sleep(for: delay)
+                delay *= 2
+            }
         }
     }
+
+    /// Tries at recording a result: 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s of waiting, inside ``completionMargin``.
+    static let completionAttempts = 6
 }
