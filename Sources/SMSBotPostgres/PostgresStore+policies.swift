@@ -5,13 +5,13 @@ public import SMSBotCore
 public import SMSBotStorage
 
 extension PostgresStore {
+    /// Not bounded by ``operationTimeout``: an import of a million policies takes minutes, and
+    /// one given up on while its COMMIT goes through would be reported failed yet be stored.
     public func upsertPolicies(_ policies: [Policy], at now: Date) async throws {
-        try await bounded { [self] in
-            let logger = logger
-            try await client.withTransaction(logger: logger) { connection in
-                for policy in policies {
-                    try await Self.upsert(policy, at: now, connection: connection, logger: logger)
-                }
+        let logger = logger
+        try await client.withTransaction(logger: logger) { connection in
+            for policy in policies {
+                try await Self.upsert(policy, at: now, connection: connection, logger: logger)
             }
         }
     }
