@@ -14,9 +14,12 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendab
             let timer = Task {
                 try? await Task.sleep(for: limit)
                 outcome.finish(.failure(StoreTimeout()))
+            }
+            // Whoever finishes first (the work, the timer, the caller's cancellation) stops the others.
+            outcome.onFinish {
+                timer.cancel()
                 work.cancel()
             }
-            outcome.onFinish { timer.cancel() }
         }
     } onCancel: {
         outcome.finish(.failure(CancellationError()))
