@@ -33,7 +33,9 @@ public func buildApplication(
         TwilioStatusController(store: services.store, authenticator: authenticator, environment: environment).endpoints,
         atPath: "/twilio")
     router.addRoutes(HealthController(store: services.store).endpoints)
-    router.addRoutes(MetricsController(metrics: services.metrics, access: OperatorAccess(adminToken: configuration.adminToken)).endpoints)
+    let access = AccessControl(
+        keys: services.store, adminToken: configuration.adminToken, failures: FailedCredentials(), now: environment.now)
+    router.addRoutes(MetricsController(metrics: services.metrics, access: access).endpoints)
 
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]
     var app = Application(

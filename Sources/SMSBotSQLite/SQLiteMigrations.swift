@@ -16,6 +16,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v3-outbox-order") { db in
             for statement in SharedSQL.outboxOrderSchema { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v4-access-keys") { db in
+            for statement in SharedSQL.accessKeysSchema { try db.execute(sql: statement) }
+        }
         return migrator
     }
 

@@ -187,6 +187,46 @@ public enum SharedSQL {
         "CREATE INDEX outbox_unfinished_by_phone ON outbox(to_phone, id) WHERE status IN ('pending', 'sending')"
     ]
 
+    /// Migration `v4-access-keys`: access keys by name, found by their secret's SHA-256 (hex).
+    public static let accessKeysSchema = [
+        """
+        CREATE TABLE access_keys (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('operator', 'verify')),
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            created_at BIGINT NOT NULL,
+            last_used_at BIGINT,
+            revoked_at BIGINT
+        )
+        """
+    ]
+
+    /// Inserts a key; a name in use violates the primary key.
+    public static func insertingAccessKey(_ key: AccessKey, secretDigest: String) -> StoreStatement {
+        StoreStatement(
+            "INSERT INTO access_keys (name, role, secret_sha256, created_at) VALUES ($1, $2, $3, $4)",
+            [.text(key.name), .text(key.role.rawValue), .text(secretDigest), .integer(key.createdAt.unixMilliseconds)])
+    }
+
+    /// Every key: name, role, created, last used, revoked.
+    public static let accessKeys =
+        "SELECT name, role, created_at, last_used_at, revoked_at FROM access_keys ORDER BY name"
+
+    /// Revokes the key named $2 at $1, if live.
+    public static func revokingAccessKey(named name: String, at now: Date) -> StoreStatement {
+        StoreStatement(
+            "UPDATE access_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL", [.integer(now.unixMilliseconds), .text(name)])
+    }
+
+    /// Marks the live key whose secret digest is $2 used at $1, returning it.
+    public static func usingAccessKey(digest: String, at now: Date) -> StoreStatement {
+        StoreStatement(
+            """
+            UPDATE access_keys SET last_used_at = $1 WHERE secret_sha256 = $2 AND revoked_at IS NULL
+            RETURNING name, role, created_at, last_used_at, revoked_at
+            """, [.integer(now.unixMilliseconds), .text(digest)])
+    }
+
     /// The deletions of SPEC §5 at `now`, each changing the rows it purges: replies after
     /// 15 minutes, message ids after 48 hours, idle conversations and the failure counts of
     /// pairs idle as long after 30 days, codes issued

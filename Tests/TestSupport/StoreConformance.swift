@@ -291,6 +291,25 @@ public enum StoreConformance {
         let afterClearing = try await failures(at: now + 5, sid: "SM6")
         #expect([before, afterOne, afterTwo, otherNumber, beforeClearing, afterClearing] == [nil, 1, 2, nil, 2, nil])
         },
+        Check(name: "accessKeysAreFoundByTheirSecretsDigestUntilRevoked") { store, fixture in
+        var random = SystemRandomNumberGenerator()
+        let secret = AccessKeySecret.generate(using: &random)
+        try await store.createAccessKey(AccessKey(name: "web-chat", role: .verify, createdAt: now), secretDigest: secret.digest)
+        await #expect(throws: AccessKeyExists.self) {
+            try await store.createAccessKey(AccessKey(name: "web-chat", role: .operator, createdAt: now), secretDigest: "other")
+        }
+        let found = try await store.accessKey(forSecretDigest: secret.digest, usedAt: now + 5)
+        #expect(found == AccessKey(name: "web-chat", role: .verify, createdAt: now, lastUsedAt: now + 5))
+        #expect(try await store.accessKey(forSecretDigest: AccessKeySecret.digest(of: secret.text + "x"), usedAt: now) == nil)
+        #expect(try await store.accessKeys().map(\.name) == ["web-chat"])
+        #expect(try await fixture.count("access_keys", where: "secret_sha256 = '\(secret.digest)'") == 1)
+        #expect(try await fixture.count("access_keys", where: "secret_sha256 LIKE '%\(secret.text.dropFirst(7).prefix(16))%'") == 0)
+        #expect(try await store.revokeAccessKey(named: "web-chat", at: now + 10))
+        #expect(try await store.revokeAccessKey(named: "web-chat", at: now + 11) == false)
+        #expect(try await store.revokeAccessKey(named: "nobody", at: now + 11) == false)
+        #expect(try await store.accessKey(forSecretDigest: secret.digest, usedAt: now + 12) == nil)
+        #expect(try await store.accessKeys().first?.revokedAt == now + 10)
+        },
         Check(name: "policiesAreUpsertedWithTheirClaims") { store, fixture in
         try await store.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: now)
         var updated = TestPolicies.auto

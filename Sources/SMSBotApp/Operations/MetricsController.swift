@@ -1,14 +1,17 @@
 import Hummingbird
+import SMSBotCore
 
-/// `GET /metrics`: the Prometheus text exposition, for operators only (``OperatorAccess``).
+/// `GET /metrics`: the Prometheus text exposition, for operators only (``AccessControl``):
+/// an operator credential, or loopback clients while none exists.
 struct MetricsController: Sendable {
     let metrics: AppMetrics
-    let access: OperatorAccess
+    let access: AccessControl
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("metrics") { request, context in
-            if let refusal = access.refusal(request, context: context) { return refusal }
+            let decision = try await access.decide(request, context: context, role: .operator, loopbackWithoutCredentials: true)
+            if let refusal = access.refusal(decision) { return refusal }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))

@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SMSBotCore
+import SMSBotStorage
+
+/// Who may use a route that needs a credential (SPEC §7): `Authorization: Bearer` with a live
+/// access key of the right role, or `admin.token` (an operator credential named `admin`).
+///
+/// A credential is looked up by its secret's SHA-256, never compared as text, and every request
+/// looks it up in the store, so a revocation holds at once on every instance. A client that
+/// presented too many wrong credentials in the last minute is refused even a right one.
+struct AccessControl: Sendable {
+    let keys: any AccessKeyStore
+    /// The SHA-256 (hex) of `admin.token`, if one is configured.
+    let adminDigest: String?
+    let failures: FailedCredentials
+    let now: @Sendable () -> Date
+
+    init(keys: any AccessKeyStore, adminToken: Secret?, failures: FailedCredentials, now: @escaping @Sendable () -> Date) {
+        self.keys = keys
+        self.adminDigest = adminToken.map { AccessKeySecret.digest(of: $0.value) }
+        self.failures = failures
+        self.now = now
+    }
+
+    /// The outcome of checking a request.
+    enum Decision: Equatable {
+        case allowed(AccessKey)
+        /// `401` with `WWW-Authenticate: Bearer`: no credential, or one nobody holds.
+        case unauthorized
+        /// `403`: a live key of another role.
+        case forbidden
+        /// `429` with `Retry-After`: this client failed too often in the last minute.
+        case tooManyFailures(retryAfter: Int)
+        /// `404`: no operator credential exists, and the client is not on loopback (`/metrics` only).
+        case hidden
+    }
+
+    /// Checks `request` for a credential of `role`. With `loopbackWithoutCredentials`, a request
+    /// without one is allowed from loopback while no operator credential exists at all.
+    func decide(_ request: Request, context: AppRequestContext, role: AccessKey.Role, loopbackWithoutCredentials: Bool = false) async throws
+        -> Decision
+    {
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        if let retryAfter = failures.refusal(for: client, at: now()) {
+            return .tooManyFailures(retryAfter: retryAfter)
+        }
+        guard let bearer = Self.bearerToken(request) else {
+            guard loopbackWithoutCredentials, try await !operatorCredentialExists() else { return .unauthorized }
+            return context.remoteAddress.map(Self.isLoopback) == true ? .allowed(Self.loopback) : .hidden
+        }
+        let digest = AccessKeySecret.digest(of: bearer)
+        let key =
+            digest == adminDigest
+            ? AccessKey(name: "admin", role: .operator, createdAt: .distantPast)
+            : try await keys.accessKey(forSecretDigest: digest, usedAt: now())
+        guard let key else {
+            failures.record(for: client, at: now())
+            return .unauthorized
+        }
+        return key.role == role ? .allowed(key) : .forbidden
+    }
+
+    /// The answer to a request that is not allowed, or `nil` with the key when it is.
+    func refusal(_ decision: Decision) -> Response? {
+        switch decision {
+        case .allowed: nil
+        case .unauthorized: Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+        case .forbidden: Response(status: .forbidden)
+        case .tooManyFailures(let retryAfter): Response(status: .tooManyRequests, headers: [.retryAfter: "\(retryAfter)"])
+        case .hidden: Response(status: .notFound)
+        }
+    }
+
+    private func operatorCredentialExists() async throws -> Bool {
+        guard adminDigest == nil else { return true }
+        return try await keys.accessKeys().contains { $0.role == .operator && $0.revokedAt == nil }
+    }
+
+    /// The identity of a loopback client let in while no operator credential exists.
+    static let loopback = AccessKey(name: "loopback", role: .operator, createdAt: .distantPast)
+
+    private static func bearerToken(_ request: Request) -> Substring? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimming(\.isWhitespace)
+        return token.isEmpty ? nil : token
+    }
+
+    private static func isLoopback(_ address: SocketAddress) -> Bool {
+        guard let ip = address.ipAddress else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+    }
+}
