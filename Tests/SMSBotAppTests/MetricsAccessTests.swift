@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -105,6 +106,18 @@ import SMSBotStorage
             #expect(right.status == .tooManyRequests)
             let retryAfter = try #require(right.headers[.retryAfter].flatMap { Int($0) })
             #expect((1...60).contains(retryAfter))
+        }
+    }
+
+    @Test func whenTheStoreCannotCheckACredentialTheAnswerIs503() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path("smsbot.sqlite")
+        let app = try await buildApplication(AppConfiguration.test(database: .sqliteFile(path: path)))
+        try await app.test(.live) { client in
+            try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DROP TABLE access_keys") }
+            let response = try await get(client, authorization: "Bearer smsbot_whatever")
+            #expect(response.status == .serviceUnavailable)
         }
     }
 }

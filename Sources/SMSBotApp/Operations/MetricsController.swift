@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import SMSBotCore
 
 /// `GET /metrics`: the Prometheus text exposition, for operators only (``AccessControl``):
@@ -10,7 +11,14 @@ struct MetricsController: Sendable {
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("metrics") { request, context in
-            let decision = try await access.decide(request, context: context, role: .operator, loopbackWithoutCredentials: true)
+            let decision: AccessControl.Decision
+            do {
+                decision = try await access.decide(request, context: context, role: .operator, loopbackWithoutCredentials: true)
+            } catch {
+                // The keys live in the store: without it, no credential can be checked.
+                context.logger.error("access check failed", metadata: ["error": "\(error)"])
+                return Response(status: .serviceUnavailable)
+            }
             if let refusal = access.refusal(decision) { return refusal }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
