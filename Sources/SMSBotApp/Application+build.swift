@@ -15,7 +15,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let logger = environment.logger
     let authenticator = WebhookAuthenticator(configuration: configuration)
-    if authenticator.isDevelopmentMode, !isLoopback(configuration.http.host) {
+    if authenticator.isDevelopmentMode, !Loopback.contains(configuration.http.host) {
         // Unsigned webhooks and OTPs printed to the console must not be reachable from elsewhere.
         throw ConfigurationError(
             key: "http.host", reason: "development mode (no twilio.authToken) listens on loopback only: 127.0.0.1, ::1 or localhost")
@@ -48,10 +48,6 @@ public func buildApplication(
         try await services.prepare()
     }
     return app
-}
-
-private func isLoopback(_ host: String) -> Bool {
-    host == "localhost" || host == "::1" || host.hasPrefix("127.")
 }
 
 private func announce(_ configuration: AppConfiguration, developmentMode: Bool, logger: Logger) {

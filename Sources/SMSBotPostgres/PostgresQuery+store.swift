@@ -15,3 +15,12 @@ extension PostgresQuery {
         self.init(unsafeSQL: statement.sql, binds: bindings)
     }
 }
+
+extension PostgresQuery {
+    /// `statement` (an UPDATE or DELETE) wrapped to select how many rows it changed, as
+    /// PostgresNIO gives no row count.
+    init(countingRowsChangedBy statement: StoreStatement) {
+        self.init(statement)
+        sql = "WITH changed AS (\(statement.sql) RETURNING 1) SELECT count(*) FROM changed"
+    }
+}

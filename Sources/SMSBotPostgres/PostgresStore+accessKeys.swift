@@ -2,13 +2,13 @@ public import Foundation
 import Logging
 import PostgresNIO
 public import SMSBotCore
-public import SMSBotStorage
+import SMSBotStorage
 
 extension PostgresStore {
     public func createAccessKey(_ key: AccessKey, secretDigest: String) async throws {
         do {
             try await bounded { [self] in
-                try await client.query(PostgresQuery(SharedSQL.insertingAccessKey(key, secretDigest: secretDigest)), logger: logger)
+                _ = try await client.query(PostgresQuery(SharedSQL.insertingAccessKey(key, secretDigest: secretDigest)), logger: logger)
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw AccessKeyExists(name: key.name)
@@ -23,9 +23,7 @@ extension PostgresStore {
 
     public func revokeAccessKey(named name: String, at now: Date) async throws -> Bool {
         try await bounded { [self] in
-            let statement = SharedSQL.revokingAccessKey(named: name, at: now)
-            var counted = PostgresQuery(statement)
-            counted.sql = "WITH c AS (\(statement.sql) RETURNING 1) SELECT count(*) FROM c"
+            let counted = PostgresQuery(countingRowsChangedBy: SharedSQL.revokingAccessKey(named: name, at: now))
             return try await client.withConnection { connection in
                 try await Self.count(counted, connection: connection, logger: logger)
             } > 0

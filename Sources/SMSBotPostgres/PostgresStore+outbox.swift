@@ -115,9 +115,7 @@ extension PostgresStore {
             let logger = logger
             var purged = 0
             for statement in SharedSQL.purge(at: now) {
-                // Each statement counts what it changed through a CTE, as PostgresNIO gives no row count.
-                var counted = PostgresQuery(statement)
-                counted.sql = "WITH c AS (\(statement.sql) RETURNING 1) SELECT count(*) FROM c"
+                let counted = PostgresQuery(countingRowsChangedBy: statement)
                 purged += try await client.withConnection { connection in
                     try await Self.count(counted, connection: connection, logger: logger)
                 }

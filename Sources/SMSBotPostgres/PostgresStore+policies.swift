@@ -2,7 +2,7 @@ public import Foundation
 import Logging
 import PostgresNIO
 public import SMSBotCore
-public import SMSBotStorage
+import SMSBotStorage
 
 extension PostgresStore {
     /// Not bounded by ``operationTimeout``: an import of a million policies takes minutes, and

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import PostgresNIO
 public import SMSBotCore
@@ -59,7 +59,7 @@ public final class PostgresStore: SMSBotStore {
 
     public func checkHealth() async throws {
         try await bounded { [self] in
-            try await client.query("SELECT 1 FROM processed_messages LIMIT 1", logger: logger)
+            _ = try await client.query("SELECT 1 FROM processed_messages LIMIT 1", logger: logger)
         }
     }
 

@@ -6,7 +6,7 @@ import SMSBotStorage
 extension SQLiteStore {
     public func createAccessKey(_ key: AccessKey, secretDigest: String) async throws {
         do {
-            try await writer.write { db in try db.run(SharedSQL.insertingAccessKey(key, secretDigest: secretDigest)) }
+            _ = try await writer.write { db in try db.run(SharedSQL.insertingAccessKey(key, secretDigest: secretDigest)) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw AccessKeyExists(name: key.name)
         }

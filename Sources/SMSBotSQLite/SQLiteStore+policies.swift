@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
 public import SMSBotCore
-public import SMSBotStorage
+import SMSBotStorage
 
 extension SQLiteStore {
     public func upsertPolicies(_ policies: [Policy], at now: Date) async throws {

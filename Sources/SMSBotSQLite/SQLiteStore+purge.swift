@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-public import SMSBotStorage
+import SMSBotStorage
 
 extension SQLiteStore {
     public func purge(at now: Date) async throws -> Int {

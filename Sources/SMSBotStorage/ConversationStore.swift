@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SMSBotCore
 
 /// Conversations: each inbound message handled once, in one transaction, serialized per number.

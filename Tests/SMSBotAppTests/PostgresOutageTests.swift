@@ -6,6 +6,7 @@ import PostgresNIO
 import SMSBotApp
 import SMSBotStorage
 import TestSupport
+@testable import SMSBotPostgres
 import Testing
 import SMSBotCore
 
@@ -116,7 +117,7 @@ import SMSBotCore
                     try await withPostgres(url: url.value) { blocker in
                         try await blocker.withTransaction(logger: Logger(label: "blocker")) { connection in
                             try await connection.query("LOCK TABLE policies IN ACCESS EXCLUSIVE MODE", logger: Logger(label: "blocker"))
-                            await locked.open()
+                            locked.open()
                             try await Task.sleep(for: .seconds(6))
                         }
                     }
@@ -131,23 +132,6 @@ import SMSBotCore
             throw error
         }
         await fixture.remove()
-    }
-
-    /// A door that opens once, for the tests' own coordination.
-    actor Latch {
-        private var isOpen = false
-        private var waiters: [CheckedContinuation<Void, Never>] = []
-
-        func open() {
-            isOpen = true
-            waiters.forEach { $0.resume() }
-            waiters = []
-        }
-
-        func wait() async {
-            if isOpen { return }
-            await withCheckedContinuation { waiters.append($0) }
-        }
     }
 
     /// Renames a database, first disconnecting whoever is on it.

@@ -1,6 +1,6 @@
 import Foundation
-public import SMSBotCore
-public import SMSBotStorage
+import SMSBotCore
+import SMSBotStorage
 public import Testing
 import TwilioKit
 

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOCore
 import SMSBotCore
 import SMSBotStorage
 
@@ -48,7 +47,7 @@ struct AccessControl: Sendable {
         }
         guard let bearer = Self.bearerToken(request) else {
             guard loopbackWithoutCredentials, try await !operatorCredentialExists() else { return .unauthorized }
-            return context.remoteAddress.map(Self.isLoopback) == true ? .allowed(Self.loopback) : .hidden
+            return context.remoteAddress.map(Loopback.contains) == true ? .allowed(Self.loopback) : .hidden
         }
         let digest = AccessKeySecret.digest(of: bearer)
         let key =
@@ -94,10 +93,5 @@ struct AccessControl: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].trimming(\.isWhitespace)
         return token.isEmpty ? nil : token
-    }
-
-    private static func isLoopback(_ address: SocketAddress) -> Bool {
-        guard let ip = address.ipAddress else { return false }
-        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 }

@@ -1,5 +1,5 @@
-public import Crypto
-public import Foundation
+import Crypto
+import Foundation
 
 /// The secret of an access key: 256 random bits, written `smsbot_` and 64 hex digits.
 public struct AccessKeySecret: Sendable {

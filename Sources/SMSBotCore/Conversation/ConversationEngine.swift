@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The conversation of SPEC §4 as a pure state machine: state, message, context and a random
 /// source in; new state, replies and effects out. No I/O, no clock, no randomness of its own.

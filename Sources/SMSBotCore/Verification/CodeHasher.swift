@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 public import Foundation
 
 /// Hashes one-time passcodes with HMAC-SHA256 under `secrets.key`, bound to who asked and what
