@@ -36,6 +36,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // Already in the graph through PostgresNIO; named for the TLS settings of sslmode.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The /api/v1 routes are generated from Sources/SMSBotAPI/openapi.json (spec first), so
+        // the document served is the one the server is built from.
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         .target(
@@ -50,8 +55,18 @@ let package = Package(
         // folder are symbolic links to the top-level Templates/sms/ and Config/ files.
         .target(
             name: "SMSBotResources",
-            resources: [.embedInCode("sms"), .embedInCode("demo-policies.json")],
+            resources: [.embedInCode("sms"), .embedInCode("demo-policies.json"), .embedInCode("openapi.json")],
             swiftSettings: swiftSettings
+        ),
+        // The types and server stubs of the /api/v1 routes, generated at build time from
+        // openapi.json by swift-openapi-generator.
+        .target(
+            name: "SMSBotAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+            ],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .target(
             name: "TwilioKit",
@@ -102,9 +117,12 @@ let package = Package(
                 "SMSBotStorage",
                 "SMSBotSQLite",
                 "SMSBotPostgres",
+                "SMSBotAPI",
                 "TwilioKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
