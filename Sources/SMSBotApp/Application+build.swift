@@ -34,7 +34,8 @@ public func buildApplication(
         atPath: "/twilio")
     router.addRoutes(HealthController(store: services.store).endpoints)
     let access = AccessControl(
-        keys: services.store, adminToken: configuration.adminToken, failures: FailedCredentials(), now: environment.now)
+        keys: services.store, adminToken: configuration.adminToken, failures: FailedCredentials(),
+        requestsPerMinute: configuration.api.requestsPerMinute, now: environment.now)
     router.addRoutes(MetricsController(metrics: services.metrics, access: access).endpoints)
 
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]

@@ -90,5 +90,6 @@ enum PostgresMigrations {
         ("v2-verification-failures", SharedSQL.verificationFailuresSchema),
         ("v3-outbox-order", SharedSQL.outboxOrderSchema),
         ("v4-access-keys", SharedSQL.accessKeysSchema),
+        ("v5-verifications", SharedSQL.verificationsSchema),
     ]
 }

@@ -2,7 +2,7 @@ public import Foundation
 import Logging
 import PostgresNIO
 public import SMSBotCore
-import SMSBotStorage
+public import SMSBotStorage
 
 extension PostgresStore {
     public func createAccessKey(_ key: AccessKey, secretDigest: String) async throws {
@@ -30,9 +30,19 @@ extension PostgresStore {
         }
     }
 
-    public func accessKey(forSecretDigest digest: String, usedAt now: Date) async throws -> AccessKey? {
+    public func accessKey(forSecretDigest digest: String, usedAt now: Date) async throws -> AccessKeyUse? {
         try await bounded { [self] in
-            try await Self.accessKeys(client.query(PostgresQuery(SharedSQL.usingAccessKey(digest: digest, at: now)), logger: logger)).first
+            let rows = try await client.query(PostgresQuery(SharedSQL.usingAccessKey(digest: digest, at: now)), logger: logger)
+            for try await (name, role, createdAt, lastUsedAt, windowStartedAt, windowRequests) in rows.decode(
+                (String, String, Int64, Int64?, Int64, Int64).self)
+            {
+                guard let role = AccessKey.Role(rawValue: role) else { return nil }
+                let key = AccessKey(
+                    name: name, role: role, createdAt: Date(unixMilliseconds: createdAt),
+                    lastUsedAt: lastUsedAt.map(Date.init(unixMilliseconds:)))
+                return AccessKeyUse(key: key, windowStartedAt: Date(unixMilliseconds: windowStartedAt), requestsInWindow: Int(windowRequests))
+            }
+            return nil
         }
     }
 

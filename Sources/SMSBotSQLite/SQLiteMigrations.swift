@@ -19,6 +19,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v4-access-keys") { db in
             for statement in SharedSQL.accessKeysSchema { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v5-verifications") { db in
+            for statement in SharedSQL.verificationsSchema { try db.execute(sql: statement) }
+        }
         return migrator
     }
 

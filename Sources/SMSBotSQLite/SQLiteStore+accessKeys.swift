@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
 public import SMSBotCore
-import SMSBotStorage
+public import SMSBotStorage
 
 extension SQLiteStore {
     public func createAccessKey(_ key: AccessKey, secretDigest: String) async throws {
@@ -20,10 +20,16 @@ extension SQLiteStore {
         try await writer.write { db in try db.run(SharedSQL.revokingAccessKey(named: name, at: now)) > 0 }
     }
 
-    public func accessKey(forSecretDigest digest: String, usedAt now: Date) async throws -> AccessKey? {
+    public func accessKey(forSecretDigest digest: String, usedAt now: Date) async throws -> AccessKeyUse? {
         try await groupCommit.write { db in
             let statement = SharedSQL.usingAccessKey(digest: digest, at: now)
-            return try db.row(sql: statement.sql, arguments: StatementArguments(statement.arguments)).flatMap(Self.accessKey)
+            guard let row = try db.row(sql: statement.sql, arguments: StatementArguments(statement.arguments)),
+                let role = AccessKey.Role(rawValue: row[1])
+            else { return nil }
+            let key = AccessKey(
+                name: row[0], role: role, createdAt: Date(unixMilliseconds: row[2]),
+                lastUsedAt: (row[3] as Int64?).map(Date.init(unixMilliseconds:)))
+            return AccessKeyUse(key: key, windowStartedAt: Date(unixMilliseconds: row[4]), requestsInWindow: row[5])
         }
     }
 

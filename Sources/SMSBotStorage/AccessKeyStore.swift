@@ -13,8 +13,24 @@ public protocol AccessKeyStore: Sendable {
     /// Revokes the key `name` at `now`; returns whether a key of that name was not revoked yet.
     func revokeAccessKey(named name: String, at now: Date) async throws -> Bool
 
-    /// The live (not revoked) key whose secret has this digest, recording its use at `now`.
-    func accessKey(forSecretDigest digest: String, usedAt now: Date) async throws -> AccessKey?
+    /// The live (not revoked) key whose secret has this digest, recording its use at `now` and
+    /// counting it in the key's one-minute request window.
+    func accessKey(forSecretDigest digest: String, usedAt now: Date) async throws -> AccessKeyUse?
+}
+
+/// A key found for a request, with the key's requests in the current minute, this one included,
+/// on every instance.
+public struct AccessKeyUse: Equatable, Sendable {
+    public var key: AccessKey
+    public var windowStartedAt: Date
+    public var requestsInWindow: Int
+
+    /// Creates a use.
+    public init(key: AccessKey, windowStartedAt: Date, requestsInWindow: Int) {
+        self.key = key
+        self.windowStartedAt = windowStartedAt
+        self.requestsInWindow = requestsInWindow
+    }
 }
 
 /// A key of that name exists already.

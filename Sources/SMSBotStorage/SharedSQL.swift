@@ -75,47 +75,21 @@ public enum SharedSQL {
         // A new code voids the texter's earlier ones, and so does LOGOUT: any still queued (say,
         // behind Twilio 503s) is dropped, so it cannot arrive after the new one and burn an attempt.
         if decision.effects.contains(where: \.voidsQueuedCodes) {
-            statements.append(
-                StoreStatement(
-                    """
-                    UPDATE outbox SET status = 'dropped', last_error = 'voided by a newer code', body = NULL, updated_at = $1
-                    WHERE requester_phone = $2 AND kind = 'otp' AND status = 'pending'
-                    """, [time, phone]))
+            statements.append(voidingQueuedCodes(of: phone, at: now))
         }
-        for sms in decision.outbound {
-            statements.append(
-                StoreStatement(
-                    """
-                    INSERT INTO outbox (kind, to_phone, requester_phone, body, not_after, status, next_attempt_at, created_at, updated_at)
-                    VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6)
-                    """,
-                    [.text(sms.kind.rawValue), .text(sms.to.e164), phone, .text(sms.body), .integer(sms.notAfter?.unixMilliseconds), time]))
-        }
+        statements += decision.outbound.map { queueing($0, requester: phone, at: now) }
         for effect in decision.effects {
             switch effect {
             case .sendCode:
                 break  // queued above, rendered
             case .recordCodeIssued(let policy, let destination):
-                statements.append(
-                    StoreStatement(
-                        "INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at) VALUES ($1, $2, $3, $4)",
-                        [phone, .text(policy.canonical), .text(destination?.e164), time]))
+                statements.append(recordingCodeIssued(requester: phone, subject: .text(policy.canonical), destination: destination, at: now))
             case .recordFailedAttempt(let policy):
-                statements.append(
-                    StoreStatement(
-                        """
-                        INSERT INTO verification_failures (phone, policy_number, failures, updated_at) VALUES ($1, $2, 1, $3)
-                        ON CONFLICT (phone, policy_number) DO UPDATE
-                        SET failures = verification_failures.failures + 1, updated_at = excluded.updated_at
-                        """, [phone, .text(policy.canonical), time]))
+                statements.append(recordingFailedAttempt(requester: phone, subject: .text(policy.canonical), at: now))
             case .clearFailedAttempts(let policy):
-                statements.append(
-                    StoreStatement("DELETE FROM verification_failures WHERE phone = $1 AND policy_number = $2", [phone, .text(policy.canonical)]))
+                statements.append(clearingFailedAttempts(requester: phone, subject: .text(policy.canonical)))
             case .recordLockout(let policy, let until):
-                statements.append(
-                    StoreStatement(
-                        "INSERT INTO lockouts (phone, policy_number, locked_at, locked_until) VALUES ($1, $2, $3, $4)",
-                        [phone, .text(policy.canonical), time, .integer(until.unixMilliseconds)]))
+                statements.append(recordingLockout(requester: phone, subject: .text(policy.canonical), until: until, at: now))
             case .setOptedOut(true):
                 statements.append(
                     StoreStatement("INSERT INTO opt_outs (phone, opted_out_at) VALUES ($1, $2) ON CONFLICT (phone) DO NOTHING", [phone, time]))
@@ -123,12 +97,66 @@ public enum SharedSQL {
                 statements.append(StoreStatement("DELETE FROM opt_outs WHERE phone = $1", [phone]))
             case .audit(let event):
                 statements.append(
-                    StoreStatement(
-                        "INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail) VALUES ($1, $2, $3, $4, $5)",
-                        [time, .text(event.name), .text(requester.masked), .text(event.policy?.canonical), .text(event.detail)]))
+                    auditing(event.name, phoneMasked: requester.masked, policy: event.policy?.canonical, detail: event.detail, at: time))
             }
         }
         return statements
+    }
+
+    /// Drops the OTP SMS that `requester` (a texter, or `verification:ID`) still has queued.
+    static func voidingQueuedCodes(of requester: StoreValue, at now: Date) -> StoreStatement {
+        StoreStatement(
+            """
+            UPDATE outbox SET status = 'dropped', last_error = 'voided by a newer code', body = NULL, updated_at = $1
+            WHERE requester_phone = $2 AND kind = 'otp' AND status = 'pending'
+            """, [.integer(now.unixMilliseconds), requester])
+    }
+
+    /// Queues `sms`, caused by `requester`.
+    static func queueing(_ sms: OutboundSMS, requester: StoreValue, at now: Date) -> StoreStatement {
+        StoreStatement(
+            """
+            INSERT INTO outbox (kind, to_phone, requester_phone, body, not_after, status, next_attempt_at, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6)
+            """,
+            [.text(sms.kind.rawValue), .text(sms.to.e164), requester, .text(sms.body), .integer(sms.notAfter?.unixMilliseconds),
+             .integer(now.unixMilliseconds)])
+    }
+
+    /// Counts a code the binding (`requester`, `subject`) asked for, sent to `destination` or to nobody.
+    static func recordingCodeIssued(requester: StoreValue, subject: StoreValue, destination: PhoneNumber?, at now: Date) -> StoreStatement {
+        StoreStatement(
+            "INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at) VALUES ($1, $2, $3, $4)",
+            [requester, subject, .text(destination?.e164), .integer(now.unixMilliseconds)])
+    }
+
+    /// Counts a wrong code of the binding (`requester`, `subject`).
+    static func recordingFailedAttempt(requester: StoreValue, subject: StoreValue, at now: Date) -> StoreStatement {
+        StoreStatement(
+            """
+            INSERT INTO verification_failures (phone, policy_number, failures, updated_at) VALUES ($1, $2, 1, $3)
+            ON CONFLICT (phone, policy_number) DO UPDATE
+            SET failures = verification_failures.failures + 1, updated_at = excluded.updated_at
+            """, [requester, subject, .integer(now.unixMilliseconds)])
+    }
+
+    /// Forgets the binding's wrong codes.
+    static func clearingFailedAttempts(requester: StoreValue, subject: StoreValue) -> StoreStatement {
+        StoreStatement("DELETE FROM verification_failures WHERE phone = $1 AND policy_number = $2", [requester, subject])
+    }
+
+    /// Locks the binding until `until`.
+    static func recordingLockout(requester: StoreValue, subject: StoreValue, until: Date, at now: Date) -> StoreStatement {
+        StoreStatement(
+            "INSERT INTO lockouts (phone, policy_number, locked_at, locked_until) VALUES ($1, $2, $3, $4)",
+            [requester, subject, .integer(now.unixMilliseconds), .integer(until.unixMilliseconds)])
+    }
+
+    /// An audit row: never a code or a full number.
+    static func auditing(_ event: String, phoneMasked: String, policy: String?, detail: String?, at time: StoreValue) -> StoreStatement {
+        StoreStatement(
+            "INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail) VALUES ($1, $2, $3, $4, $5)",
+            [time, .text(event), .text(phoneMasked), .text(policy), .text(detail)])
     }
 
     /// The writes that insert `policy` or replace the stored one of its number, claims replaced whole.
@@ -218,13 +246,20 @@ public enum SharedSQL {
             "UPDATE access_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL", [.integer(now.unixMilliseconds), .text(name)])
     }
 
-    /// Marks the live key whose secret digest is $2 used at $1, returning it.
+    /// Marks the live key whose secret digest is $3 used at $1, counting the request in the
+    /// key's one-minute window (a new window when the last one started before $2), and returns
+    /// it with the window's start and count. One statement, so concurrent requests on any
+    /// number of instances all count.
     public static func usingAccessKey(digest: String, at now: Date) -> StoreStatement {
         StoreStatement(
             """
-            UPDATE access_keys SET last_used_at = $1 WHERE secret_sha256 = $2 AND revoked_at IS NULL
-            RETURNING name, role, created_at, last_used_at, revoked_at
-            """, [.integer(now.unixMilliseconds), .text(digest)])
+            UPDATE access_keys SET last_used_at = $1,
+                window_requests = CASE WHEN window_started_at > $2 THEN window_requests + 1 ELSE 1 END,
+                window_started_at = CASE WHEN window_started_at > $2 THEN window_started_at ELSE $1 END
+            WHERE secret_sha256 = $3 AND revoked_at IS NULL
+            RETURNING name, role, created_at, last_used_at, window_started_at, window_requests
+            """,
+            [.integer(now.unixMilliseconds), .integer(now.addingTimeInterval(-60).unixMilliseconds), .text(digest)])
     }
 
     /// The deletions of SPEC §5 at `now`, each changing the rows it purges: replies after
@@ -244,6 +279,9 @@ public enum SharedSQL {
             StoreStatement(
                 "DELETE FROM verification_failures WHERE updated_at < $1", [before(InboundMessageRecord.conversationRetention)]),
             StoreStatement("DELETE FROM otp_challenges WHERE issued_at < $1", [before(24 * 3600)]),
+            // Verifications and idempotency records are answered from for a day; kept two.
+            StoreStatement("DELETE FROM verifications WHERE updated_at < $1", [before(48 * 3600)]),
+            StoreStatement("DELETE FROM idempotency_records WHERE created_at < $1", [before(48 * 3600)]),
             StoreStatement("DELETE FROM lockouts WHERE locked_until < $1 AND locked_at < $2", [.integer(time), before(24 * 3600)]),
             // Done rows hold full phone numbers: kept 30 days for operators, then gone.
             StoreStatement(

@@ -94,6 +94,16 @@ extension AppConfiguration {
             }
             return Secret(token)
         }
+        let countries = try values.string("api.allowedCountries", default: config.api.allowedCountries.sorted().joined(separator: ",")) {
+            let codes = $0.split(separator: ",").map { $0.trimming(\.isWhitespace).uppercased() }
+            if let unknown = codes.first(where: { !PhoneNumber.isKnownCountry($0) }) {
+                return "unknown country \"\(unknown)\"; expected ISO 3166 codes separated by commas, such as US,CA"
+            }
+            return codes.isEmpty ? "must name at least one country" : nil
+        }
+        config.api.allowedCountries = Set(countries.split(separator: ",").map { $0.trimming(\.isWhitespace).uppercased() })
+        config.api.maxSendsPerHour = try values.int("api.maxSendsPerHour", default: config.api.maxSendsPerHour, in: 1...1_000_000)
+        config.api.requestsPerMinute = try values.int("api.requestsPerMinute", default: config.api.requestsPerMinute, in: 1...1_000_000)
         config.templatesPath = try values.optionalString("templates.path").map { path throws(ConfigurationError) in
             guard !path.isEmpty else { throw ConfigurationError(key: "templates.path", reason: "must not be empty") }
             return path

@@ -51,6 +51,16 @@ public struct AppConfiguration: Sendable {
         public var lockoutSeconds = 900
     }
 
+    /// The verification API's limits against SMS pumping and abuse (SPEC §8).
+    public struct API: Sendable {
+        /// ISO 3166 codes of the countries a phone the caller gives may be in.
+        public var allowedCountries: Set<String> = ["US", "CA"]
+        /// Codes the whole API may issue per rolling hour.
+        public var maxSendsPerHour = 1000
+        /// Requests one access key may make per minute (every route with a credential).
+        public var requestsPerMinute = 120
+    }
+
     public var http = HTTP()
     /// The external base URL Twilio calls, without a trailing slash.
     public var publicURL: String?
@@ -63,6 +73,7 @@ public struct AppConfiguration: Sendable {
     public var sessionIdleSeconds = 900
     public var secretsKey: Secret?
     public var adminToken: Secret?
+    public var api = API()
     /// A folder of `.mustache` files replacing built-in templates of the same name; none by default.
     public var templatesPath: String?
     public var phoneDefaultRegion = "US"

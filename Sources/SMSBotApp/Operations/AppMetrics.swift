@@ -57,6 +57,23 @@ public final class AppMetrics: Sendable {
         }
     }
 
+    /// Counts the verification API's events; as for SMS, a code asked for counts as `requested`
+    /// whether it was sent or held back.
+    func recordVerificationEvents(_ effects: [VerificationEffect]) {
+        for case .audit(let event) in effects {
+            let name: String
+            switch event {
+            case .codeSent, .codeWithheld: name = "requested"
+            case .approved: name = "approved"
+            case .failed: name = "failed"
+            case .maxAttempts: name = "max_attempts"
+            case .canceled: name = "canceled"
+            }
+            CoreMetrics.Counter(label: "smsbot_api_verification_events_total", dimensions: [("event", name)], factory: factory)
+                .increment()
+        }
+    }
+
     /// Counts an outbound send attempt by result.
     func recordOutbound(_ result: OutboxResult) {
         let name: String
