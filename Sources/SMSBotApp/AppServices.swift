@@ -11,6 +11,8 @@ public struct AppServices: Sendable {
     public let conversations: ConversationService
     public let outbox: OutboxWorker
     public let metrics: AppMetrics
+    /// The verification API's handlers (SPEC §8).
+    let verificationAPI: VerificationAPI
     /// Migrates the store and loads the demo policies when asked, once.
     let preparation: StorePreparation
 
@@ -20,7 +22,8 @@ public struct AppServices: Sendable {
         let store = try openStore(configuration.database, logger: environment.logger)
         let templates = try ReplyTemplates(overrides: configuration.templatesPath, required: ReplyRenderer.templateNames)
         let settings = configuration.engineSettings
-        let engine = ConversationEngine(settings: settings, hasher: CodeHasher(key: try SecretsKey.load(configuration)))
+        let hasher = CodeHasher(key: try SecretsKey.load(configuration))
+        let engine = ConversationEngine(settings: settings, hasher: hasher)
         let renderer = ReplyRenderer(
             templates: templates, businessName: configuration.businessName, helpContact: configuration.helpContact,
             settings: settings)
@@ -34,6 +37,12 @@ public struct AppServices: Sendable {
         self.store = store
         self.outbox = outbox
         self.metrics = metrics
+        self.verificationAPI = VerificationAPI(
+            store: store,
+            rules: APIVerificationRules(
+                rules: VerificationRules(settings: settings.verification, hasher: hasher), allowedCountries: configuration.api.allowedCountries,
+                maxCodesPerHour: configuration.api.maxSendsPerHour),
+            renderer: renderer, outbox: outbox, metrics: metrics, now: environment.now)
         self.conversations = ConversationService(store: store, engine: engine, renderer: renderer, outbox: outbox, metrics: metrics)
         self.preparation = StorePreparation {
             try await store.migrate()

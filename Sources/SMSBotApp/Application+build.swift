@@ -1,6 +1,11 @@
 public import Hummingbird
+import Foundation
+import OpenAPIHummingbird
 import Logging
 import ServiceLifecycle
+import SMSBotAPI
+import SMSBotCore
+import SMSBotResources
 import SMSBotStorage
 
 /// Builds the application: the one place where the store, templates, controllers and
@@ -37,6 +42,13 @@ public func buildApplication(
         keys: services.store, adminToken: configuration.adminToken, failures: FailedCredentials(),
         requestsPerMinute: configuration.api.requestsPerMinute, now: environment.now)
     router.addRoutes(MetricsController(metrics: services.metrics, access: access).endpoints)
+    router.get("api/v1/openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: BuiltInResources.openAPIDocument)))
+    }
+    try services.verificationAPI.registerHandlers(
+        on: router.group().add(middleware: APIRequestMiddleware(access: access, role: .verify)), serverURL: APIRequestMiddleware.serverURL)
 
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]
     var app = Application(

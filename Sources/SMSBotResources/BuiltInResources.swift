@@ -1,7 +1,8 @@
 public import Foundation
 
 /// Files of the checkout compiled into the executable, so a binary copied anywhere runs
-/// without them: the SMS templates of `Templates/sms/` and the demo policies of `Config/`.
+/// without them: the SMS templates of `Templates/sms/`, the demo policies of `Config/` and the
+/// API's OpenAPI document.
 ///
 /// SwiftPM embeds each file as bytes (`.embedInCode` in `Package.swift`); a file named in
 /// this table but missing from the folder fails the build, and a test checks the other way round.
@@ -33,6 +34,10 @@ public enum BuiltInResources {
 
     /// `Config/demo-policies.json`, the policies `--demo` loads.
     public static var demoPolicies: Data { Data(PackageResources.demo_policies_json) }
+
+    /// The OpenAPI 3.1 document of the `/api/v1` routes (`Sources/SMSBotAPI/openapi.json`, from
+    /// which those routes are generated), served at `GET /api/v1/openapi.json`.
+    public static var openAPIDocument: Data { Data(PackageResources.openapi_json) }
 
     /// The name `--demo` reports the demo policies under.
     public static let demoPoliciesName = "built-in Config/demo-policies.json"

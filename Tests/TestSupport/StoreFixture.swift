@@ -80,6 +80,18 @@ public struct StoreFixture: Sendable {
         }
     }
 
+    /// Runs `sql` as an operator at the database's console would (to break a table under a live server, say).
+    public func execute(_ sql: String) async throws {
+        switch location {
+        case .sqliteFile(let path):
+            try await DatabaseQueue(path: path).write { db in try db.execute(sql: sql) }
+        case .postgres(let url):
+            try await withPostgres(url: url.value) { client in _ = try await client.query(PostgresQuery(unsafeSQL: sql)) }
+        case .sqliteInMemory:
+            break
+        }
+    }
+
     /// A conversation's stored state.
     public func conversationState(of phone: String) async throws -> ConversationState? {
         let data: Data?

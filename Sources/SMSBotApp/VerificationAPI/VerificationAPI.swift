@@ -1,0 +1,169 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import SMSBotAPI
+import SMSBotCore
+import SMSBotStorage
+
+/// The verification routes of SPEC §8, as the generated `APIProtocol`: each request runs the
+/// core's ``APIVerificationRules`` inside one store transaction; the code itself only ever
+/// exists in the queued SMS.
+struct VerificationAPI: APIProtocol {
+    let store: any VerificationStore
+    let rules: APIVerificationRules
+    let renderer: ReplyRenderer
+    let outbox: OutboxWorker
+    let metrics: AppMetrics
+    let now: @Sendable () -> Date
+
+    func createVerification(_ input: Operations.CreateVerification.Input) async throws -> Operations.CreateVerification.Output {
+        let key = try Self.caller()
+        guard case .json(let body) = input.body else { throw MissingBody() }
+        let destination: APIVerification.Destination
+        switch Self.destination(body) {
+        case .success(let parsed): destination = parsed
+        case .failure(let error): return .badRequest(.init(body: .json(error.body)))
+        }
+        var idempotency: (key: String, requestDigest: String)?
+        if let idempotencyKey = input.headers.idempotencyKey {
+            guard (1...255).contains(idempotencyKey.count) else {
+                return .badRequest(
+                    .init(body: .json(APIError.badRequest("invalid_idempotency_key", "Idempotency-Key takes 1 to 255 characters.").body)))
+            }
+            idempotency = (idempotencyKey, Self.digest(of: destination))
+        }
+        let request = VerificationRequest(requester: key.name, destination: destination, idempotency: idempotency, now: currentTime)
+        let outcome = try await Self.storing {
+            try await store.requestVerification(request) { [rules] facts in
+                var random = SystemRandomNumberGenerator()
+                return write(
+                    rules.creationRequested(by: key.name, for: destination, facts: facts, now: request.now, random: &random),
+                    success: 201, at: request.now)
+            }
+        }
+        switch outcome {
+        case .decided(let response):
+            if response.status == 201 { outbox.wake() }
+            return try VerificationAnswer(response).createOutput()
+        case .replayed(let response):
+            return try VerificationAnswer(response).createOutput()
+        case .idempotencyKeyReused:
+            let error = APIError(
+                status: .unprocessableContent, code: "idempotency_key_reused",
+                message: "This Idempotency-Key was used for another request in the last 24 hours.")
+            return .unprocessableContent(.init(body: .json(error.body)))
+        }
+    }
+
+    func getVerification(_ input: Operations.GetVerification.Input) async throws -> Operations.GetVerification.Output {
+        let key = try Self.caller()
+        let verification = try await Self.storing { try await store.verification(id: input.path.id, requester: key.name) }
+        guard let verification else { return .notFound(.init(body: .json(APIError(.notFound).body))) }
+        return .ok(.init(body: .json(Self.view(of: verification, at: currentTime))))
+    }
+
+    func checkVerification(_ input: Operations.CheckVerification.Input) async throws -> Operations.CheckVerification.Output {
+        let key = try Self.caller()
+        guard case .json(let body) = input.body else { throw MissingBody() }
+        guard rules.isWellFormed(code: body.code) else {
+            let digits = rules.rules.settings.codeLength
+            let error = APIError.badRequest("invalid_code", "A code is \(digits) digits.", fields: ["code": "expected \(digits) digits"])
+            return .badRequest(.init(body: .json(error.body)))
+        }
+        let time = currentTime
+        let response = try await Self.storing {
+            try await store.updateVerification(id: input.path.id, requester: key.name, at: time) { [rules] verification, history in
+                write(
+                    rules.codeEntered(
+                        body.code, against: verification, failedAttempts: history.failedAttempts, earlierLockouts: history.lockoutsStarted,
+                        now: time),
+                    success: 200, at: time)
+            }
+        }
+        return try VerificationAnswer(response).checkOutput()
+    }
+
+    func cancelVerification(_ input: Operations.CancelVerification.Input) async throws -> Operations.CancelVerification.Output {
+        let key = try Self.caller()
+        let time = currentTime
+        let response = try await Self.storing {
+            try await store.updateVerification(id: input.path.id, requester: key.name, at: time) { [rules] verification, _ in
+                write(rules.cancelRequested(verification, now: time), success: 204, at: time)
+            }
+        }
+        return try VerificationAnswer(response).cancelOutput()
+    }
+
+    /// The time, to the millisecond the store keeps: a check against a stored time (a cooldown
+    /// of exactly 30 s) then means what it says.
+    private var currentTime: Date { Date(unixMilliseconds: now().unixMilliseconds) }
+
+    /// What to store for `decision`, and the answer: the verification with `success`, or the refusal.
+    private func write(_ decision: VerificationDecision, success: Int, at now: Date) -> VerificationWrite {
+        switch decision {
+        case .refused(let refusal):
+            return VerificationWrite(verification: nil, effects: [], outbound: nil, response: VerificationAnswer.stored(APIError(refusal)))
+        case .answered(let verification, let effects):
+            metrics.recordVerificationEvents(effects)
+            let outbound = effects.lazy.compactMap { effect -> OutboundSMS? in
+                guard case .sendCode(let code, let phone, let expiresAt) = effect else { return nil }
+                return OutboundSMS(kind: .otp, to: phone, body: renderer.otpSMS(code: code), notAfter: expiresAt)
+            }.first
+            let body = success == 204 ? "" : VerificationAnswer.json(Self.view(of: verification, at: now))
+            return VerificationWrite(
+                verification: verification, effects: effects, outbound: outbound, response: StoredResponse(status: success, body: body))
+        }
+    }
+
+    /// The verification as the API shows it: the phone masked, and only when the caller gave it.
+    static func view(of verification: APIVerification, at now: Date) -> Components.Schemas.Verification {
+        let to: String? =
+            switch verification.destination {
+            case .phone(let phone): phone.masked
+            case .policy: nil
+            }
+        return Components.Schemas.Verification(
+            id: verification.id, status: .init(rawValue: verification.status(at: now).rawValue) ?? .pending, channel: .sms,
+            expiresAt: verification.challenge.expiresAt, attemptsLeft: verification.attemptsLeft, to: to)
+    }
+
+    private static func destination(_ body: Components.Schemas.VerificationRequest) -> Result<APIVerification.Destination, APIError> {
+        switch body {
+        case .PhoneDestination(let given):
+            guard let phone = PhoneNumber(e164: given.to) else {
+                return .failure(.badRequest("invalid_phone", "to must be an E.164 number such as +15551230001.", fields: ["to": "not E.164"]))
+            }
+            return .success(.phone(phone))
+        case .PolicyDestination(let given):
+            guard let policy = PolicyNumber(given.policyNumber) else {
+                return .failure(
+                    .badRequest("invalid_policy_number", "policyNumber is not a policy number.", fields: ["policyNumber": "not a policy number"]))
+            }
+            return .success(.policy(policy))
+        }
+    }
+
+    /// What an idempotent retry must repeat: the destination, whatever the JSON's spacing or order.
+    private static func digest(of destination: APIVerification.Destination) -> String {
+        SHA256.hash(data: Array("create\n\(destination.subject)".utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func caller() throws -> AccessKey {
+        guard let key = APICaller.key else { throw MissingCaller() }
+        return key
+    }
+
+    /// Runs a store operation; its failure is a `503`, not the client's mistake.
+    private static func storing<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch {
+            throw StoreUnavailable(underlying: error)
+        }
+    }
+
+    /// The middleware did not run: a wiring mistake (a 500), never a client's.
+    private struct MissingCaller: Error {}
+    /// The generated code let a request without its required body through.
+    private struct MissingBody: Error {}
+}
