@@ -52,6 +52,10 @@ import Testing
             // The unknown one answers a wrong code like the known one, and can never be approved.
             #expect(try await api.check(unknown.id, code: code).attemptsLeft == 4)
             #expect(try await api.check(known.id, code: code).verificationStatus == "approved")
+            // Nor does a metric tell them apart.
+            let metrics = try await api.client.execute(
+                uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(api.secrets["ops"]!)"])
+            #expect(String(buffer: metrics.body).contains(#"smsbot_api_verification_events_total{event="requested"} 2"#))
         }
     }
 

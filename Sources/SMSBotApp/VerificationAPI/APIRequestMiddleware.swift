@@ -81,7 +81,10 @@ struct APIRequestMiddleware: RouterMiddleware {
 
     /// One line on what did not decode, without echoing the input.
     private static func problem(in error: any Error) -> String {
-        switch error as? DecodingError {
+        if let decoding = error as? DecodingError, Self.fields(of: decoding) == nil {
+            return "the body is not JSON of the documented shape (see /api/v1/openapi.json)."
+        }
+        return switch error as? DecodingError {
         case .typeMismatch(let type, _): "expected \(type) here."
         case .valueNotFound(let type, _): "expected \(type), got null."
         case .keyNotFound(let key, _): "\(key.stringValue) is required."
