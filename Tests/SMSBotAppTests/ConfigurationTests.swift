@@ -27,6 +27,8 @@ import SMSBotCore
         #expect(configuration.businessName == "Acme Insurance" && configuration.helpContact == "1-800-555-0100")
         #expect(configuration.twilio.apiBaseURL == "https://api.twilio.com")
         #expect(configuration.templatesPath == nil && configuration.phoneDefaultRegion == "US")
+        #expect(configuration.api.allowedCountries == ["US", "CA"] && configuration.api.maxSendsPerHour == 1000)
+        #expect(configuration.api.requestsPerMinute == 120)
         #expect(WebhookAuthenticator(configuration: configuration).isDevelopmentMode)
     }
 
@@ -43,6 +45,8 @@ import SMSBotCore
         #expect(fromFile.otp.maxPoliciesPerDay == defaults.otp.maxPoliciesPerDay && fromFile.otp.maxSendsPerHour == defaults.otp.maxSendsPerHour)
         #expect(fromFile.templatesPath == defaults.templatesPath && fromFile.phoneDefaultRegion == "US")
         #expect(fromFile.twilio.apiBaseURL == defaults.twilio.apiBaseURL)
+        #expect(fromFile.api.allowedCountries == defaults.api.allowedCountries && fromFile.api.maxSendsPerHour == defaults.api.maxSendsPerHour)
+        #expect(fromFile.api.requestsPerMinute == defaults.api.requestsPerMinute)
     }
 
     @Test func environmentNamesFollowTheSpec() throws {
@@ -54,7 +58,8 @@ import SMSBotCore
             "BUSINESS_HELP_CONTACT": "https://acme.example/help", "PHONE_DEFAULT_REGION": "GB",
             "TWILIO_MESSAGING_SERVICE_SID": "MG0123456789abcdef0123456789abcdef",
             "TWILIO_API_KEY_SID": "SK0123456789abcdef0123456789abcdef", "TWILIO_API_KEY_SECRET": "key-secret",
-            "TWILIO_TIMEOUT_SECONDS": "3",
+            "TWILIO_TIMEOUT_SECONDS": "3", "API_ALLOWED_COUNTRIES": "us, gb,JM", "API_MAX_SENDS_PER_HOUR": "50",
+            "API_REQUESTS_PER_MINUTE": "600",
         ])
         let configuration = try AppConfiguration.load(from: ConfigReader(provider: environment))
         #expect(configuration.http.port == 9090)
@@ -73,6 +78,8 @@ import SMSBotCore
         #expect(configuration.twilio.apiKeySID == "SK0123456789abcdef0123456789abcdef")
         #expect(configuration.twilio.apiKeySecret == Secret("key-secret"))
         #expect(configuration.twilio.timeoutSeconds == 3)
+        #expect(configuration.api.allowedCountries == ["US", "GB", "JM"] && configuration.api.maxSendsPerHour == 50)
+        #expect(configuration.api.requestsPerMinute == 600)
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsTheFile() throws {
@@ -100,6 +107,7 @@ import SMSBotCore
         ("twilio.apiKeySid", "AC0123456789abcdef0123456789abcdef"), ("twilio.apiKeySecret", "secret-without-sid"),
         ("twilio.timeoutSeconds", "0"), ("session.idleSeconds", "10"), ("phone.defaultRegion", "USA"), ("secrets.key", "short"),
         ("business.name", String(repeating: "A", count: 31)), ("business.name", "保险公司"), ("business.helpContact", "call 📞 us"), ("business.helpContact", String(repeating: "€", count: 16)),
+        ("api.allowedCountries", "US,XX"), ("api.allowedCountries", " , "), ("api.maxSendsPerHour", "0"), ("api.requestsPerMinute", "lots"),
     ])
     func anUnusableValueStopsStartUpNamingTheKey(key: String, value: String) {
         #expect {
