@@ -168,7 +168,7 @@ extension SharedSQL {
             """,
             [
                 .text(verification.id), .text(verification.requester), .text(verification.destination.subject),
-                .text(verification.status.rawValue), .text(verification.challenge.codeHash.hex),
+                .text(verification.status.rawValue), .text(verification.challenge.codeHash.lowercaseHex),
                 .integer(verification.challenge.issuedAt.unixMilliseconds), .integer(verification.challenge.expiresAt.unixMilliseconds),
                 .integer(Int64(verification.attemptsLeft)), .integer(verification.createdAt.unixMilliseconds), .integer(now.unixMilliseconds),
             ])
@@ -176,9 +176,6 @@ extension SharedSQL {
 }
 
 extension Data {
-    /// Lower-case hex.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
-
     /// Reads lower- or upper-case hex; `nil` for anything else.
     init?(hex: String) {
         let bytes = Array(hex.utf8)

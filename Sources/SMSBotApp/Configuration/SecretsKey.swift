@@ -28,7 +28,7 @@ enum SecretsKey {
     /// pending code and hide the fault.
     private static func loadOrCreate(at file: URL) throws -> Data {
         try PrivateFiles.createFolder(file.deletingLastPathComponent().path)
-        let key = Data(randomKey().map { String(format: "%02x", $0) }.joined().utf8)
+        let key = Data(randomKey().lowercaseHex.utf8)
         if try PrivateFiles.createFile(file.path, contents: key) {
             return key
         }

@@ -4,6 +4,7 @@ import HTTPTypes
 import SMSBotAPI
 import SMSBotCore
 import SMSBotStorage
+import Synchronization
 
 /// The verification routes of SPEC §8, as the generated `APIProtocol`: each request runs the
 /// core's ``APIVerificationRules`` inside one store transaction; the code itself only ever
@@ -33,18 +34,19 @@ struct VerificationAPI: APIProtocol {
             idempotency = (idempotencyKey, Self.digest(of: destination))
         }
         let request = VerificationRequest(requester: key.name, destination: destination, idempotency: idempotency, now: currentTime)
+        let answer = AnswerSlot()
         let outcome = try await Self.storing {
             try await store.requestVerification(request) { [rules] facts in
                 var random = SystemRandomNumberGenerator()
                 return write(
                     rules.creationRequested(by: key.name, for: destination, facts: facts, now: request.now, random: &random),
-                    success: 201, at: request.now)
+                    success: 201, at: request.now, retained: request.idempotency != nil, into: answer)
             }
         }
         switch outcome {
         case .decided(let response):
             if response.status == 201 { outbox.wake() }
-            return try VerificationAnswer(response).createOutput()
+            return try answer.value(else: response).createOutput()
         case .replayed(let response):
             return try VerificationAnswer(response).createOutput()
         case .idempotencyKeyReused:
@@ -71,47 +73,59 @@ struct VerificationAPI: APIProtocol {
             return .badRequest(.init(body: .json(error.body)))
         }
         let time = currentTime
+        let answer = AnswerSlot()
         let response = try await Self.storing {
             try await store.updateVerification(id: input.path.id, requester: key.name, at: time) { [rules] verification, history in
                 write(
                     rules.codeEntered(
                         body.code, against: verification, failedAttempts: history.failedAttempts, earlierLockouts: history.lockoutsStarted,
                         now: time),
-                    success: 200, at: time)
+                    success: 200, at: time, into: answer)
             }
         }
-        return try VerificationAnswer(response).checkOutput()
+        return try answer.value(else: response).checkOutput()
     }
 
     func cancelVerification(_ input: Operations.CancelVerification.Input) async throws -> Operations.CancelVerification.Output {
         let key = try Self.caller()
         let time = currentTime
+        let answer = AnswerSlot()
         let response = try await Self.storing {
             try await store.updateVerification(id: input.path.id, requester: key.name, at: time) { [rules] verification, _ in
-                write(rules.cancelRequested(verification, now: time), success: 204, at: time)
+                write(rules.cancelRequested(verification, now: time), success: 204, at: time, into: answer)
             }
         }
-        return try VerificationAnswer(response).cancelOutput()
+        return try answer.value(else: response).cancelOutput()
     }
 
     /// The time, to the millisecond the store keeps: a check against a stored time (a cooldown
     /// of exactly 30 s) then means what it says.
     private var currentTime: Date { Date(unixMilliseconds: now().unixMilliseconds) }
 
-    /// What to store for `decision`, and the answer: the verification with `success`, or the refusal.
-    private func write(_ decision: VerificationDecision, success: Int, at now: Date) -> VerificationWrite {
+    /// What to store for `decision`, and its answer, put in `answer`: the verification with
+    /// `success`, or the refusal. The response's JSON is written out only when it is `retained`
+    /// for idempotent retries; otherwise the typed answer goes out as is.
+    private func write(
+        _ decision: VerificationDecision, success: Int, at now: Date, retained: Bool = false, into answer: AnswerSlot
+    ) -> VerificationWrite {
         switch decision {
         case .refused(let refusal):
-            return VerificationWrite(verification: nil, effects: [], outbound: nil, response: VerificationAnswer.stored(APIError(refusal)))
+            let error = APIError(refusal)
+            answer.set(.error(status: error.status.code, error.body, retryAfter: error.retryAfter))
+            return VerificationWrite(
+                verification: nil, effects: [], outbound: nil,
+                response: StoredResponse(status: error.status.code, body: "", retryAfter: error.retryAfter))
         case .answered(let verification, let effects):
             metrics.recordVerificationEvents(effects)
             let outbound = effects.lazy.compactMap { effect -> OutboundSMS? in
                 guard case .sendCode(let code, let phone, let expiresAt) = effect else { return nil }
                 return OutboundSMS(kind: .otp, to: phone, body: renderer.otpSMS(code: code), notAfter: expiresAt)
             }.first
-            let body = success == 204 ? "" : VerificationAnswer.json(Self.view(of: verification, at: now))
+            let view = Self.view(of: verification, at: now)
+            answer.set(success == 204 ? .noContent : .verification(status: success, view))
             return VerificationWrite(
-                verification: verification, effects: effects, outbound: outbound, response: StoredResponse(status: success, body: body))
+                verification: verification, effects: effects, outbound: outbound,
+                response: StoredResponse(status: success, body: retained ? VerificationAnswer.json(view) : ""))
         }
     }
 
@@ -145,7 +159,7 @@ struct VerificationAPI: APIProtocol {
 
     /// What an idempotent retry must repeat: the destination, whatever the JSON's spacing or order.
     private static func digest(of destination: APIVerification.Destination) -> String {
-        SHA256.hash(data: Array("create\n\(destination.subject)".utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Array("create\n\(destination.subject)".utf8)).lowercaseHex
     }
 
     private static func caller() throws -> AccessKey {
@@ -159,6 +173,18 @@ struct VerificationAPI: APIProtocol {
             return try await operation()
         } catch {
             throw StoreUnavailable(underlying: error)
+        }
+    }
+
+    /// The answer decided inside a store transaction, carried out of it.
+    private final class AnswerSlot: Sendable {
+        private let answer = Mutex<VerificationAnswer?>(nil)
+
+        func set(_ value: VerificationAnswer) { answer.withLock { $0 = value } }
+
+        /// The answer decided, or `response` read back (a transaction retried elsewhere).
+        func value(else response: StoredResponse) throws -> VerificationAnswer {
+            try answer.withLock { $0 } ?? VerificationAnswer(response)
         }
     }
 

@@ -3,8 +3,8 @@ import HTTPTypes
 import SMSBotAPI
 import SMSBotStorage
 
-/// A stored answer (``StoredResponse``: what an idempotent retry gets back) read back into the
-/// generated operations' outputs.
+/// An answer of the verification routes, typed, as the generated operations' outputs take it;
+/// read back from a ``StoredResponse`` for an idempotent retry.
 enum VerificationAnswer {
     case verification(status: Int, Components.Schemas.Verification)
     case error(status: Int, Components.Schemas.ErrorResponse, retryAfter: Int?)
@@ -20,11 +20,6 @@ enum VerificationAnswer {
                 status: response.status, try APIJSON.decoder.decode(Components.Schemas.ErrorResponse.self, from: data),
                 retryAfter: response.retryAfter)
         }
-    }
-
-    /// `error` as stored.
-    static func stored(_ error: APIError) -> StoredResponse {
-        StoredResponse(status: error.status.code, body: json(error.body), retryAfter: error.retryAfter)
     }
 
     static func json(_ value: some Encodable) -> String {

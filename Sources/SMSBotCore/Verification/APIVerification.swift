@@ -81,6 +81,6 @@ public struct APIVerification: Equatable, Sendable {
 
     /// A new id from `random`.
     static func newID(using random: inout some RandomNumberGenerator) -> String {
-        "vf_" + (0..<16).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &random)) }.joined()
+        "vf_" + (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &random) }.lowercaseHex
     }
 }
