@@ -48,7 +48,8 @@ public func buildApplication(
             body: .init(byteBuffer: ByteBuffer(bytes: BuiltInResources.openAPIDocument)))
     }
     try services.verificationAPI.registerHandlers(
-        on: router.group().add(middleware: APIRequestMiddleware(access: access, role: .verify)), serverURL: APIRequestMiddleware.serverURL)
+        on: router.group().add(middleware: APIRequestMiddleware(access: access, role: .verify)), serverURL: APIRequestMiddleware.serverURL,
+        configuration: APIRequestMiddleware.runtimeConfiguration)
 
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]
     var app = Application(

@@ -17,6 +17,9 @@ struct APIRequestMiddleware: RouterMiddleware {
     /// Where the document's paths are mounted (its `servers` entry).
     static let serverURL = URL(string: "/api/v1")!
 
+    /// Compact JSON (the runtime's default pretty-prints every response, at a cost in CPU and bytes).
+    static let runtimeConfiguration = Configuration(jsonEncodingOptions: [])
+
     /// The largest body accepted (SPEC §7).
     static let maxBodySize = 16 * 1024
 
