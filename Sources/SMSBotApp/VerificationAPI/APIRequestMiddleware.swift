@@ -17,8 +17,8 @@ struct APIRequestMiddleware: RouterMiddleware {
     /// Where the document's paths are mounted (its `servers` entry).
     static let serverURL = URL(string: "/api/v1")!
 
-    /// Compact JSON (the runtime's default pretty-prints every response, at a cost in CPU and bytes).
-    static let runtimeConfiguration = Configuration(jsonEncodingOptions: [])
+    /// Compact JSON, keys in order (the runtime pretty-prints by default, at a cost in CPU and bytes).
+    static let runtimeConfiguration = Configuration(jsonEncodingOptions: [.sortedKeys])
 
     /// The largest body accepted (SPEC §7).
     static let maxBodySize = 16 * 1024
