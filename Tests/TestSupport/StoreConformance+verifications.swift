@@ -143,6 +143,15 @@ extension StoreConformance {
             #expect(try await fixture.count("audit_events", where: "event = 'verification_approved'") <= 1)
             #expect(try await fixture.count("lockouts") == (final.status == .maxAttemptsReached ? 1 : 0))
         },
+        Check(name: "verificationsAndIdempotencyRecordsArePurgedAfterTwoDays") { store, fixture in
+            _ = try await create(.phone(phone), in: store, at: now, idempotency: (key: "k", requestDigest: "d"))
+            _ = try await store.purge(at: now + 47 * 3600)
+            #expect(try await fixture.count("verifications") == 1)
+            #expect(try await fixture.count("idempotency_records") == 1)
+            _ = try await store.purge(at: now + 49 * 3600)
+            #expect(try await fixture.count("verifications") == 0)
+            #expect(try await fixture.count("idempotency_records") == 0)
+        },
         Check(name: "aKeysRequestsAreCountedPerMinuteInTheStore") { store, fixture in
             var random = SystemRandomNumberGenerator()
             let secret = AccessKeySecret.generate(using: &random)
