@@ -194,6 +194,37 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.Kind.allCases)
+    func aCodeTheSMSConversationSentCountsAgainstTheAPI(kind: StoreFixture.Kind) async throws {
+        try await VerificationAPIHarness.run(on: kind, configure: { $0.otp.maxSendsPerHour = 1 }) { api in
+            var sms = InboundSMS()
+            sms.body = "AUTO-1001"
+            #expect(try await api.client.post(sms).status == .ok)
+            try await api.sender.waitFor(count: 1)
+            let answer = try await api.create(#"{"to": "\#(TestPolicies.auto.phone.e164)"}"#)
+            #expect(answer.status == .tooManyRequests && answer.errorCode == "destination_limit")
+            #expect(api.sender.messages.count == 1)
+        }
+    }
+
+    @Test(arguments: StoreFixture.Kind.allCases)
+    func aKeysRequestWindowIsSharedByEveryInstance(kind: StoreFixture.Kind) async throws {
+        try await VerificationAPIHarness.run(on: kind, configure: { $0.api.requestsPerMinute = 3 }) { api in
+            var configuration = AppConfiguration.test(database: api.fixture.location)
+            configuration.api.requestsPerMinute = 3
+            configuration.secretsKey = Secret(String(repeating: "s", count: 40))
+            let second = try await buildApplication(configuration)
+            try await second.test(.live) { other in
+                let headers: HTTPFields = [.authorization: "Bearer \(api.secrets["chat"]!)"]
+                for _ in 0..<2 { #expect(try await api.send(.get, "/api/v1/verifications/vf_x").status == .notFound) }
+                #expect(try await other.execute(uri: "/api/v1/verifications/vf_x", method: .get, headers: headers).status == .notFound)
+                let limited = try await other.execute(uri: "/api/v1/verifications/vf_x", method: .get, headers: headers)
+                #expect(limited.status == .tooManyRequests)
+                #expect(try await api.send(.get, "/api/v1/verifications/vf_x").status == .tooManyRequests)
+            }
+        }
+    }
+
+    @Test(arguments: StoreFixture.Kind.allCases)
     func credentialsAreCheckedOnEveryRoute(kind: StoreFixture.Kind) async throws {
         try await VerificationAPIHarness.run(on: kind) { api in
             let none = try await api.create(#"{"to": "\#(Self.phone)"}"#, key: "")
