@@ -91,5 +91,6 @@ enum PostgresMigrations {
         ("v3-outbox-order", SharedSQL.outboxOrderSchema),
         ("v4-access-keys", SharedSQL.accessKeysSchema),
         ("v5-verifications", SharedSQL.verificationsSchema),
+        ("v6-operator", SharedSQL.operatorSchema),
     ]
 }

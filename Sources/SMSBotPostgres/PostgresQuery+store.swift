@@ -9,6 +9,7 @@ extension PostgresQuery {
             switch value {
             case .integer(let integer): bindings.append(integer)
             case .text(let text): bindings.append(text)
+            case .blob(let data): bindings.append(ByteBuffer(bytes: data))
             case .null: bindings.appendNull()
             }
         }

@@ -81,8 +81,10 @@ extension PostgresStore {
             return
         }
         let encoded = state.storedForm
+        let policy = state.policy?.canonical
         try await connection.query(
-            "UPDATE conversations SET state = \(encoded), updated_at = \(now.unixMilliseconds) WHERE phone = \(phone)", logger: logger)
+            "UPDATE conversations SET state = \(encoded), updated_at = \(now.unixMilliseconds), policy_number = \(policy) WHERE phone = \(phone)",
+            logger: logger)
     }
 
     static func apply(

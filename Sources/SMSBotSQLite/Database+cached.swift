@@ -43,6 +43,7 @@ extension StatementArguments {
             switch value {
             case .integer(let integer): integer
             case .text(let text): text
+            case .blob(let data): data
             case .null: nil
             }
         })

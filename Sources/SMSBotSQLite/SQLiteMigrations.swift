@@ -22,6 +22,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v5-verifications") { db in
             for statement in SharedSQL.verificationsSchema { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v6-operator") { db in
+            for statement in SharedSQL.operatorSchema { try db.execute(sql: statement) }
+        }
         return migrator
     }
 

@@ -60,10 +60,10 @@ extension SQLiteStore {
         }
         try db.run(
             sql: """
-                INSERT INTO conversations (phone, state, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                INSERT INTO conversations (phone, state, updated_at, policy_number) VALUES (?, ?, ?, ?)
+                ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, policy_number = excluded.policy_number
                 """,
-            arguments: [phone.e164, state.storedForm, now.unixMilliseconds])
+            arguments: [phone.e164, state.storedForm, now.unixMilliseconds, state.policy?.canonical])
     }
 
     static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {

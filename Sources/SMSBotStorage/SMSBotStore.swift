@@ -6,7 +6,8 @@ public import TwilioKit
 /// Where smsbot keeps everything: policies, conversations, codes issued, idempotency records,
 /// the outbox and the audit trail, one protocol per concern. SQLite (SMSBotSQLite) and
 /// PostgreSQL (SMSBotPostgres) implement them; no SQL leaves those modules.
-public typealias SMSBotStore = ConversationStore & PolicyStore & OutboxStore & AccessKeyStore & VerificationStore & StoreMaintenance
+public typealias SMSBotStore = ConversationStore & PolicyStore & OutboxStore & AccessKeyStore & VerificationStore & OperatorStore
+    & StoreMaintenance
 
 /// Policies and their claims.
 public protocol PolicyStore: Sendable {
