@@ -11,8 +11,8 @@ public struct AppServices: Sendable {
     public let conversations: ConversationService
     public let outbox: OutboxWorker
     public let metrics: AppMetrics
-    /// The verification API's handlers (SPEC §8).
-    let verificationAPI: VerificationAPI
+    /// The `/api/v1` handlers: the verification API (SPEC §8) and the operator API (§9).
+    let api: APIHandler
     /// Migrates the store and loads the demo policies when asked, once.
     let preparation: StorePreparation
 
@@ -37,12 +37,16 @@ public struct AppServices: Sendable {
         self.store = store
         self.outbox = outbox
         self.metrics = metrics
-        self.verificationAPI = VerificationAPI(
-            store: store,
-            rules: APIVerificationRules(
-                rules: VerificationRules(settings: settings.verification, hasher: hasher), allowedCountries: configuration.api.allowedCountries,
-                maxCodesPerHour: configuration.api.maxSendsPerHour),
-            renderer: renderer, outbox: outbox, metrics: metrics, now: environment.now)
+        self.api = APIHandler(
+            verifications: VerificationAPI(
+                store: store,
+                rules: APIVerificationRules(
+                    rules: VerificationRules(settings: settings.verification, hasher: hasher),
+                    allowedCountries: configuration.api.allowedCountries, maxCodesPerHour: configuration.api.maxSendsPerHour),
+                renderer: renderer, outbox: outbox, metrics: metrics, now: environment.now),
+            operators: OperatorAPI(
+                store: store, renderer: renderer, outbox: outbox, defaultRegion: configuration.phoneDefaultRegion,
+                sessionIdleTimeout: settings.sessionIdleTimeout, now: environment.now))
         self.conversations = ConversationService(store: store, engine: engine, renderer: renderer, outbox: outbox, metrics: metrics)
         self.preparation = StorePreparation {
             try await store.migrate()

@@ -47,8 +47,8 @@ public func buildApplication(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: BuiltInResources.openAPIDocument)))
     }
-    try services.verificationAPI.registerHandlers(
-        on: router.group().add(middleware: APIRequestMiddleware(access: access, role: .verify)), serverURL: APIRequestMiddleware.serverURL,
+    try services.api.registerHandlers(
+        on: router.group().add(middleware: APIRequestMiddleware(access: access)), serverURL: APIRequestMiddleware.serverURL,
         configuration: APIRequestMiddleware.runtimeConfiguration)
 
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]

@@ -8,20 +8,32 @@ extension PostgresStore {
     {
         try await bounded { [self] in
             let logger = logger
-            return try await client.withTransaction(logger: logger) { connection in
-                var results: [[StoreRow]] = []
-                for read in reads {
-                    var rows: [StoreRow] = []
-                    for try await row in try await connection.query(PostgresQuery(read), logger: logger) {
-                        rows.append(try row.map(Self.storeValue))
+            return try await Self.unwrappingRefusal {
+                try await client.withTransaction(logger: logger) { connection in
+                    var results: [[StoreRow]] = []
+                    for read in reads {
+                        var rows: [StoreRow] = []
+                        for try await row in try await connection.query(PostgresQuery(read), logger: logger) {
+                            rows.append(try row.map(Self.storeValue))
+                        }
+                        results.append(rows)
                     }
-                    results.append(rows)
+                    for statement in try decide(results) {
+                        try await connection.query(PostgresQuery(statement), logger: logger)
+                    }
+                    return results
                 }
-                for statement in try decide(results) {
-                    try await connection.query(PostgresQuery(statement), logger: logger)
-                }
-                return results
             }
+        }
+    }
+
+    /// Runs a transaction; when `decide` refused (threw) and the rollback went through, that
+    /// error comes out as thrown, not wrapped in PostgresNIO's transaction error.
+    private static func unwrappingRefusal<T>(_ transaction: () async throws -> T) async throws -> T {
+        do {
+            return try await transaction()
+        } catch let error as PostgresTransactionError where error.rollbackError == nil && !(error.closureError is PSQLError) {
+            throw error.closureError ?? error
         }
     }
 

@@ -24,11 +24,13 @@ public enum BuiltInResources {
         "menu": PackageResources.menu_mustache,
         "no_code_pending": PackageResources.no_code_pending_mustache,
         "otp_sms": PackageResources.otp_sms_mustache,
+        "phone_changed_notice": PackageResources.phone_changed_notice_mustache,
         "premium": PackageResources.premium_mustache,
         "resend_cooldown": PackageResources.resend_cooldown_mustache,
         "session_expired": PackageResources.session_expired_mustache,
         "status": PackageResources.status_mustache,
         "too_many_codes": PackageResources.too_many_codes_mustache,
+        "welcome_sms": PackageResources.welcome_sms_mustache,
         "wrong_code": PackageResources.wrong_code_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 

@@ -33,13 +33,26 @@ struct VerificationAPIHarness {
         var attemptsLeft: Int? { json["attemptsLeft"] as? Int }
     }
 
+    /// Runs `body` against the app on a new store of `kind`. With `twilio`, SMS go through the
+    /// Twilio sender to that fake Messages API on loopback instead of the recording sender.
     static func run(
-        on kind: StoreFixture.Kind, configure: (inout AppConfiguration) -> Void = { _ in },
-        _ body: @Sendable (VerificationAPIHarness) async throws -> Void
+        on kind: StoreFixture.Kind, twilio: FakeTwilio? = nil, configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (VerificationAPIHarness) async throws -> Void
     ) async throws {
         let fixture = try await StoreFixture.make(kind)
         do {
-            try await run(fixture, configure: configure, body)
+            if let twilio {
+                try await twilio.application().test(.live) { fake in
+                    try await run(fixture, configure: { configuration in
+                        configuration.sender = .twilio
+                        configuration.twilio.apiBaseURL = "http://127.0.0.1:\(fake.port!)"
+                        configuration.twilio.fromNumber = "+15550009999"
+                        configure(&configuration)
+                    }, sender: nil, body)
+                }
+            } else {
+                try await run(fixture, configure: configure, sender: RecordingSender(), body)
+            }
         } catch {
             await fixture.remove()
             throw error
@@ -48,7 +61,8 @@ struct VerificationAPIHarness {
     }
 
     private static func run(
-        _ fixture: StoreFixture, configure: (inout AppConfiguration) -> Void, _ body: @Sendable (VerificationAPIHarness) async throws -> Void
+        _ fixture: StoreFixture, configure: (inout AppConfiguration) -> Void, sender: RecordingSender?,
+        _ body: @Sendable (VerificationAPIHarness) async throws -> Void
     ) async throws {
         let secrets = try await fixture.withStore { store in
             try await store.upsertPolicies([TestPolicies.auto, TestPolicies.home], at: Date())
@@ -65,7 +79,6 @@ struct VerificationAPIHarness {
         configuration.secretsKey = Secret(String(repeating: "s", count: 40))
         configure(&configuration)
         let clock = TestClock(Date())
-        let sender = RecordingSender()
         let app = try await buildApplication(
             configuration, environment: AppEnvironment(now: { clock.now }, logger: LogCapture().logger(), smsSender: sender))
         try await app.test(.live) { client in
@@ -73,7 +86,8 @@ struct VerificationAPIHarness {
             #expect(document.status == .ok && document.headers[.contentType] == "application/json")
             let validator = try OpenAPIValidator(json: Data(String(buffer: document.body).utf8))
             try await body(
-                VerificationAPIHarness(client: client, validator: validator, secrets: secrets, sender: sender, clock: clock, fixture: fixture))
+                VerificationAPIHarness(
+                    client: client, validator: validator, secrets: secrets, sender: sender ?? RecordingSender(), clock: clock, fixture: fixture))
         }
     }
 
@@ -96,6 +110,17 @@ struct VerificationAPIHarness {
             headers: headerValues, body: Data(answer.text.utf8))
         #expect(problems.isEmpty, "\(method) \(path) → \(response.status.code): \(problems) \(answer.text)", sourceLocation: sourceLocation)
         return answer
+    }
+
+    /// Texts `body` from `phone` to the webhook; the reply texts.
+    @discardableResult
+    func text(_ body: String, from phone: String) async throws -> [String] {
+        var sms = InboundSMS()
+        sms.from = phone
+        sms.body = body
+        let response = try await client.post(sms)
+        #expect(response.status == .ok)
+        return try MessageTexts(parsing: response.text).texts
     }
 
     /// `POST /api/v1/verifications` with `json`.

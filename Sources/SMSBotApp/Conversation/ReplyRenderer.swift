@@ -22,9 +22,11 @@ struct ReplyRenderer: Sendable {
         ]
     }
 
-    /// The templates the app renders: one per reply, and the OTP SMS.
-    static let templateNames = Set(Reply.allTemplateNames + [otpTemplate])
+    /// The templates the app renders: one per reply, the OTP SMS, and the operator's SMS.
+    static let templateNames = Set(Reply.allTemplateNames + [otpTemplate, welcomeTemplate, phoneChangedTemplate])
     static let otpTemplate = "otp_sms"
+    static let welcomeTemplate = "welcome_sms"
+    static let phoneChangedTemplate = "phone_changed_notice"
 
     func render(_ reply: Reply) -> String {
         let limit = reply.maxSegments
@@ -65,6 +67,28 @@ struct ReplyRenderer: Sendable {
         var values: [String: Any] = common
         values["code"] = code
         return templates.render(Self.otpTemplate, values).fitted(toSegments: 1)
+    }
+
+    /// The SMS a newly registered phone on file gets (SPEC §9): business, policy number and
+    /// product, what to text, HELP and STOP; nothing confidential; at most two segments (the
+    /// product is clipped if a long one would need more).
+    func welcomeSMS(for policy: Policy) -> String {
+        var values: [String: Any] = common
+        values["policyNumber"] = policy.displayNumber
+        var text = ""
+        for productLimit in [40, 20] {
+            values["product"] = policy.product.clipped(to: productLimit)
+            text = templates.render(Self.welcomeTemplate, values)
+            if SMSSegments(text).count <= 2 { break }
+        }
+        return text.fitted(toSegments: 2)
+    }
+
+    /// The notice to a phone replaced on a policy: no new number, the help contact.
+    func phoneChangedNotice(for policy: Policy) -> String {
+        var values: [String: Any] = common
+        values["policyNumber"] = policy.displayNumber
+        return templates.render(Self.phoneChangedTemplate, values).fitted(toSegments: 2)
     }
 
     /// How hard free text from policy data is clipped.

@@ -2,8 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import OpenAPIRuntime
 import SMSBotCore
+import SMSBotStorage
 
 /// In front of every generated `/api/v1` handler: the credential (SPEC §7), the body's media
 /// type and size, and errors turned into the API's JSON errors, never a 500 for a client's mistake.
@@ -11,8 +13,6 @@ struct APIRequestMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let access: AccessControl
-    /// The role the routes behind it need.
-    let role: AccessKey.Role
 
     /// Where the document's paths are mounted (its `servers` entry).
     static let serverURL = URL(string: "/api/v1")!
@@ -26,7 +26,7 @@ struct APIRequestMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let decision: AccessControl.Decision
         do {
-            decision = try await access.decide(request, context: context, role: role)
+            decision = try await access.decide(request, context: context, role: Self.role(for: request.uri.path))
         } catch {
             // The keys live in the store: without it, no credential can be checked.
             context.logger.error("access check failed", metadata: ["error": "\(error)"])
@@ -35,13 +35,16 @@ struct APIRequestMiddleware: RouterMiddleware {
         if let refusal = APIError(decision) { return refusal.response }
         guard case .allowed(let key) = decision else { return APIError.unavailable.response }
         var request = request
-        if request.method == .post {
-            if let refusal = Self.bodyRefusal(request) { return refusal.response }
+        if request.method == .post || request.method == .put {
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxBodySize { return Self.tooLarge.response }
+            let body: ByteBuffer
             do {
-                _ = try await request.collectBody(upTo: Self.maxBodySize)
+                body = try await request.collectBody(upTo: Self.maxBodySize)
             } catch {
                 return Self.tooLarge.response
             }
+            // A POST that needs no body (logout, unlock) needs no media type either.
+            if body.readableBytes > 0, let refusal = Self.mediaTypeRefusal(request) { return refusal.response }
         }
         do {
             return try await APICaller.$key.withValue(key) { try await next(request, context) }
@@ -50,11 +53,16 @@ struct APIRequestMiddleware: RouterMiddleware {
         }
     }
 
+    /// The role a route needs: `verify` for the verification API, `operator` for the rest.
+    static func role(for path: String) -> AccessKey.Role {
+        path.hasPrefix(serverURL.path + "/verifications") ? .verify : .operator
+    }
+
     private static let tooLarge = APIError(
         status: .contentTooLarge, code: "body_too_large", message: "The body is over 16 KiB.")
 
-    /// `415` for a body that is not UTF-8 JSON; `413` when its announced length is too large.
-    private static func bodyRefusal(_ request: Request) -> APIError? {
+    /// `415` for a body that is not UTF-8 JSON.
+    private static func mediaTypeRefusal(_ request: Request) -> APIError? {
         let mediaType = request.headers[.contentType].map { value in
             value.split(separator: ";", maxSplits: 1).first.map { $0.trimming(\.isWhitespace).lowercased() } ?? ""
         }
@@ -64,7 +72,6 @@ struct APIRequestMiddleware: RouterMiddleware {
             return APIError(
                 status: .unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as application/json (UTF-8).")
         }
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodySize { return tooLarge }
         return nil
     }
 
@@ -119,4 +126,16 @@ enum APICaller {
 /// The store failed or did not answer: `503`.
 struct StoreUnavailable: Error {
     var underlying: any Error
+}
+
+/// Runs a store operation; its failure is a `503`, not the client's mistake. An operator's
+/// refusal (``OperatorRefusal``) passes through for the handler to answer.
+func storing<T>(_ operation: () async throws -> T) async throws -> T {
+    do {
+        return try await operation()
+    } catch let refusal as OperatorRefusal {
+        throw refusal
+    } catch {
+        throw StoreUnavailable(underlying: error)
+    }
 }

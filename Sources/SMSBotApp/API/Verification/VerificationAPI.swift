@@ -9,7 +9,7 @@ import Synchronization
 /// The verification routes of SPEC §8, as the generated `APIProtocol`: each request runs the
 /// core's ``APIVerificationRules`` inside one store transaction; the code itself only ever
 /// exists in the queued SMS.
-struct VerificationAPI: APIProtocol {
+struct VerificationAPI: Sendable {
     let store: any VerificationStore
     let rules: APIVerificationRules
     let renderer: ReplyRenderer
@@ -35,7 +35,7 @@ struct VerificationAPI: APIProtocol {
         }
         let request = VerificationRequest(requester: key.name, destination: destination, idempotency: idempotency, now: currentTime)
         let answer = AnswerSlot()
-        let outcome = try await Self.storing {
+        let outcome = try await storing {
             try await store.requestVerification(request) { [rules] facts in
                 var random = SystemRandomNumberGenerator()
                 return write(
@@ -59,7 +59,7 @@ struct VerificationAPI: APIProtocol {
 
     func getVerification(_ input: Operations.GetVerification.Input) async throws -> Operations.GetVerification.Output {
         let key = try Self.caller()
-        let verification = try await Self.storing { try await store.verification(id: input.path.id, requester: key.name) }
+        let verification = try await storing { try await store.verification(id: input.path.id, requester: key.name) }
         guard let verification else { return .notFound(.init(body: .json(APIError(.notFound).body))) }
         return .ok(.init(body: .json(Self.view(of: verification, at: currentTime))))
     }
@@ -74,7 +74,7 @@ struct VerificationAPI: APIProtocol {
         }
         let time = currentTime
         let answer = AnswerSlot()
-        let response = try await Self.storing {
+        let response = try await storing {
             try await store.updateVerification(id: input.path.id, requester: key.name, at: time) { [rules] verification, history in
                 write(
                     rules.codeEntered(
@@ -90,7 +90,7 @@ struct VerificationAPI: APIProtocol {
         let key = try Self.caller()
         let time = currentTime
         let answer = AnswerSlot()
-        let response = try await Self.storing {
+        let response = try await storing {
             try await store.updateVerification(id: input.path.id, requester: key.name, at: time) { [rules] verification, _ in
                 write(rules.cancelRequested(verification, now: time), success: 204, at: time, into: answer)
             }
@@ -165,15 +165,6 @@ struct VerificationAPI: APIProtocol {
     private static func caller() throws -> AccessKey {
         guard let key = APICaller.key else { throw MissingCaller() }
         return key
-    }
-
-    /// Runs a store operation; its failure is a `503`, not the client's mistake.
-    private static func storing<T>(_ operation: () async throws -> T) async throws -> T {
-        do {
-            return try await operation()
-        } catch {
-            throw StoreUnavailable(underlying: error)
-        }
     }
 
     /// The answer decided inside a store transaction, carried out of it.
