@@ -53,7 +53,7 @@ extension OperatorAPI {
     }
 
     func listOptOuts(_ input: Operations.ListOptOuts.Input) async throws -> Operations.ListOptOuts.Output {
-        let offset = input.query.cursor.map { Int($0) }
+        let offset = input.query.cursor.map { $0.count <= Self.maxCursorLength ? Int($0) : nil }
         switch (Self.pageSize(input.query.limit), offset) {
         case (.failure(let error), _):
             return .badRequest(.init(body: .json(error.body)))

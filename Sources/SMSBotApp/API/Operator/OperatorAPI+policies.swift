@@ -11,6 +11,9 @@ extension OperatorAPI {
         case .success(let size): limit = size
         case .failure(let error): return .badRequest(.init(body: .json(error.body)))
         }
+        if let q = input.query.q, q.count > Self.maxQueryLength {
+            return .badRequest(.init(body: .json(APIError.badRequest("invalid_query", "q is at most \(Self.maxQueryLength) characters.").body)))
+        }
         let cursor = input.query.cursor.map { PolicyNumber($0)?.canonical }
         if case .some(nil) = cursor {
             return .badRequest(.init(body: .json(APIError.badRequest("invalid_cursor", "cursor is not one this API gave.").body)))

@@ -19,6 +19,9 @@ struct OperatorAPI: Sendable {
     /// The page size when none is asked for, and the largest allowed.
     static let defaultLimit = 50
     static let maxLimit = 200
+    /// The longest search text and cursor (as the document says).
+    static let maxQueryLength = 100
+    static let maxCursorLength = 64
 
     /// The welcome SMS and the phone-changed notice of `policy`.
     func messages(for policy: Policy) -> PolicyMessages {
