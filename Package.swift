@@ -51,11 +51,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Templates and demo data compiled into the executable (SwiftPM embeds each file as
-        // bytes), so the binary runs from any folder. `sms` and `demo-policies.json` in its
-        // folder are symbolic links to the top-level Templates/sms/ and Config/ files.
+        // bytes), so the binary runs from any folder. `sms`, `portal` and `demo-policies.json` in
+        // its folder are symbolic links to the top-level Templates/ and Config/ files.
         .target(
             name: "SMSBotResources",
-            resources: [.embedInCode("sms"), .embedInCode("demo-policies.json"), .embedInCode("openapi.json")],
+            resources: [
+                .embedInCode("sms"), .embedInCode("portal"), .embedInCode("demo-policies.json"), .embedInCode("openapi.json"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The types and server stubs of the /api/v1 routes, generated at build time from

@@ -13,6 +13,8 @@ public struct AppServices: Sendable {
     public let metrics: AppMetrics
     /// The `/api/v1` handlers: the verification API (SPEC §8) and the operator API (§9).
     let api: APIHandler
+    /// The operator portal's pages (SPEC §10).
+    let portalPages: PortalPages
     /// Migrates the store and loads the demo policies when asked, once.
     let preparation: StorePreparation
 
@@ -21,6 +23,11 @@ public struct AppServices: Sendable {
     public init(_ configuration: AppConfiguration, environment: AppEnvironment) throws {
         let store = try openStore(configuration.database, logger: environment.logger)
         let templates = try ReplyTemplates(overrides: configuration.templatesPath, required: ReplyRenderer.templateNames)
+        self.portalPages = PortalPages(
+            templates: try ReplyTemplates(
+                builtIn: BuiltInResources.portalTemplates, overrides: configuration.templatesPath, required: PortalPages.templateNames,
+                escapingHTML: true),
+            businessName: configuration.businessName)
         let settings = configuration.engineSettings
         let hasher = CodeHasher(key: try SecretsKey.load(configuration))
         let engine = ConversationEngine(settings: settings, hasher: hasher)

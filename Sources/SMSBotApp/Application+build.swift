@@ -51,6 +51,12 @@ public func buildApplication(
         on: router.group().add(middleware: APIRequestMiddleware(access: access)), serverURL: APIRequestMiddleware.serverURL,
         configuration: APIRequestMiddleware.runtimeConfiguration)
 
+    let portal = PortalController(
+        store: services.store, access: access, pages: services.portalPages, operators: services.api.operators,
+        secureCookies: configuration.publicURL?.lowercased().hasPrefix("https://") == true,
+        adminTokenConfigured: configuration.adminToken != nil, now: environment.now)
+    router.group("portal").add(middleware: PortalGuard(access: access)).addRoutes(portal.endpoints)
+
     let background: [any Service] = [services.outbox, MaintenanceService(store: services.store, now: environment.now, logger: logger)]
     var app = Application(
         router: router,
@@ -60,6 +66,9 @@ public func buildApplication(
         logger: logger)
     app.beforeServerStarts {
         try await services.prepare()
+        try await DemoSignIn.prepare(
+            store: services.store, configuration: configuration, developmentMode: authenticator.isDevelopmentMode, now: environment.now(),
+            logger: logger)
     }
     return app
 }

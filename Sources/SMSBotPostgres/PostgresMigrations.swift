@@ -92,5 +92,6 @@ enum PostgresMigrations {
         ("v4-access-keys", SharedSQL.accessKeysSchema),
         ("v5-verifications", SharedSQL.verificationsSchema),
         ("v6-operator", SharedSQL.operatorSchema),
+        ("v7-portal-sessions", SharedSQL.portalSchema),
     ]
 }

@@ -1,8 +1,8 @@
 public import Foundation
 
 /// Files of the checkout compiled into the executable, so a binary copied anywhere runs
-/// without them: the SMS templates of `Templates/sms/`, the demo policies of `Config/` and the
-/// API's OpenAPI document.
+/// without them: the SMS templates of `Templates/sms/`, the portal's pages and stylesheet of
+/// `Templates/portal/`, the demo policies of `Config/` and the API's OpenAPI document.
 ///
 /// SwiftPM embeds each file as bytes (`.embedInCode` in `Package.swift`); a file named in
 /// this table but missing from the folder fails the build, and a test checks the other way round.
@@ -33,6 +33,21 @@ public enum BuiltInResources {
         "welcome_sms": PackageResources.welcome_sms_mustache,
         "wrong_code": PackageResources.wrong_code_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
+
+    /// The operator portal's pages, by name: HTML Mustache, every value escaped.
+    public static let portalTemplates: [String: String] = [
+        "portal_audit": PackageResources.portal_audit_mustache,
+        "portal_layout": PackageResources.portal_layout_mustache,
+        "portal_login": PackageResources.portal_login_mustache,
+        "portal_outbox": PackageResources.portal_outbox_mustache,
+        "portal_overview": PackageResources.portal_overview_mustache,
+        "portal_policies": PackageResources.portal_policies_mustache,
+        "portal_policy": PackageResources.portal_policy_mustache,
+        "portal_policy_form": PackageResources.portal_policy_form_mustache,
+    ].mapValues { String(decoding: $0, as: UTF8.self) }
+
+    /// The portal's stylesheet, `Templates/portal/portal.css`.
+    public static var portalStylesheet: Data { Data(PackageResources.portal_css) }
 
     /// `Config/demo-policies.json`, the policies `--demo` loads.
     public static var demoPolicies: Data { Data(PackageResources.demo_policies_json) }

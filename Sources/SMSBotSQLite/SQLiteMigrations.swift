@@ -25,6 +25,9 @@ enum SQLiteMigrations {
         migrator.registerMigration("v6-operator") { db in
             for statement in SharedSQL.operatorSchema { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v7-portal-sessions") { db in
+            for statement in SharedSQL.portalSchema { try db.execute(sql: statement) }
+        }
         return migrator
     }
 

@@ -39,11 +39,13 @@ extension OperatorStore {
         return Page(items: items, nextCursor: rows.count > limit ? items.last?.number.canonical : nil)
     }
 
-    /// Registers a new policy and queues its welcome SMS (none to an opted-out phone).
+    /// Registers a new policy and queues its welcome SMS (none to an opted-out phone); returns
+    /// whether the welcome SMS was queued.
     /// - Throws: ``OperatorRefusal/policyExists`` when the number is taken; nothing is written.
-    public func registerPolicy(_ policy: Policy, messages: PolicyMessages, by action: OperatorAction) async throws {
+    @discardableResult
+    public func registerPolicy(_ policy: Policy, messages: PolicyMessages, by action: OperatorAction) async throws -> Bool {
         let number = StoreValue.text(policy.number.canonical)
-        _ = try await runScript(reads: [
+        let rows = try await runScript(reads: [
             StoreStatement("SELECT 1 FROM policies WHERE policy_number = $1", [number]),
             StoreStatement(SharedSQL.isOptedOut, [.text(policy.phone.e164)]),
         ]) { rows in
@@ -55,6 +57,7 @@ extension OperatorStore {
             statements.append(SharedSQL.auditing(action, "policy_registered", phone: policy.phone, policy: policy.number))
             return statements
         }
+        return rows[1].first?.first?.integer != 1
     }
 
     /// Replaces a policy. A new phone gets the welcome SMS and the old one a notice (none to

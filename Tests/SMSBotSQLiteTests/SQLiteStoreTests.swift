@@ -29,7 +29,7 @@ import SMSBotStorage
         let migrations = try await DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(migrations == ["v1-initial-schema", "v2-verification-failures", "v3-outbox-order", "v4-access-keys", "v5-verifications", "v6-operator"])
+        #expect(migrations == ["v1-initial-schema", "v2-verification-failures", "v3-outbox-order", "v4-access-keys", "v5-verifications", "v6-operator", "v7-portal-sessions"])
 
         let reopened = try await SQLiteStore.migrated(path: path)
         _ = try await SQLiteStore.migrated(path: path)

@@ -8,25 +8,29 @@ public import SMSBotResources
 ///
 /// All templates are parsed at start-up, and the templates the app needs must be there, so a
 /// missing or broken template stops start-up naming the file instead of failing a customer.
-/// Templates render as plain text: nothing is HTML-escaped, and surrounding white space is trimmed.
+/// SMS templates render as plain text: nothing is HTML-escaped; surrounding white space is trimmed.
 public struct ReplyTemplates: Sendable {
     private let library: MustacheLibrary
 
     /// Loads and checks `builtIn` (name to Mustache text) and every template in `overrides`,
     /// which replace built-in ones of the same name; each of `required` must be there.
+    ///
+    /// With `escapingHTML` (the portal's pages) every value is HTML-escaped and only files named
+    /// like a built-in template are taken from `overrides`; otherwise nothing is escaped.
     public init(
-        builtIn: [String: String] = BuiltInResources.smsTemplates, overrides: String?, required: Set<String>
+        builtIn: [String: String] = BuiltInResources.smsTemplates, overrides: String?, required: Set<String>, escapingHTML: Bool = false
     ) throws(TemplateError) {
         var library = MustacheLibrary()
+        let pragma = escapingHTML ? "" : "{{% CONTENT_TYPE: TEXT}}"
         for (name, text) in builtIn {
-            library.register(try Self.parse(text, file: "built-in \(name).mustache"), named: name)
+            library.register(try Self.parse(pragma + text, file: "built-in \(name).mustache"), named: name)
         }
         if let overrides {
-            for (name, file) in try Self.files(in: overrides) {
+            for (name, file) in try Self.files(in: overrides) where !escapingHTML || builtIn[name] != nil {
                 guard let text = try? String(contentsOf: file, encoding: .utf8) else {
                     throw TemplateError(file: file.path, reason: "cannot be read as UTF-8 text")
                 }
-                library.register(try Self.parse(text, file: file.path), named: name)
+                library.register(try Self.parse(pragma + text, file: file.path), named: name)
             }
         }
         for name in required.sorted() where library.getTemplate(named: name) == nil {
@@ -56,7 +60,7 @@ public struct ReplyTemplates: Sendable {
 
     private static func parse(_ text: String, file: String) throws(TemplateError) -> MustacheTemplate {
         do {
-            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            return try MustacheTemplate(string: text)
         } catch {
             throw TemplateError(file: file, reason: "is not valid Mustache (\(error))")
         }

@@ -53,15 +53,22 @@ struct AccessControl: Sendable {
         -> Decision
     {
         let client = context.remoteAddress?.ipAddress ?? "unknown"
-        if let retryAfter = failures.refusal(for: client, at: now()) {
-            return .tooManyFailures(retryAfter: retryAfter)
-        }
         guard let bearer = Self.bearerToken(request) else {
+            if let retryAfter = failures.refusal(for: client, at: now()) { return .tooManyFailures(retryAfter: retryAfter) }
             guard loopbackWithoutCredentials, try await !operatorCredentialExists() else { return .unauthorized }
             return context.remoteAddress.map(Loopback.contains) == true ? .allowed(Self.loopback) : .hidden
         }
-        let digest = AccessKeySecret.digest(of: bearer)
+        return try await decide(secret: bearer, client: client, role: role)
+    }
+
+    /// Checks a presented secret (a Bearer credential, or the portal's sign-in form) from
+    /// `client` for `role`, counting it against the client's failures when nobody holds it.
+    func decide(secret: some StringProtocol, client: String, role: AccessKey.Role) async throws -> Decision {
         let now = now()
+        if let retryAfter = failures.refusal(for: client, at: now) {
+            return .tooManyFailures(retryAfter: retryAfter)
+        }
+        let digest = AccessKeySecret.digest(of: secret)
         let use =
             adminDigest.map { Self.sameDigest($0, digest) } == true
             ? adminWindow.count(at: now)
@@ -90,7 +97,8 @@ struct AccessControl: Sendable {
         }
     }
 
-    private func operatorCredentialExists() async throws -> Bool {
+    /// Whether any operator credential exists: `admin.token`, or a live operator key.
+    func operatorCredentialExists() async throws -> Bool {
         guard adminDigest == nil else { return true }
         return try await keys.accessKeys().contains { $0.role == .operator && $0.revokedAt == nil }
     }
