@@ -22,6 +22,26 @@ import Testing
         }
     }
 
+    @Test func everyFileOfTemplatesPortalIsBuiltInUnchanged() throws {
+        let folder = TestPaths.repositoryRoot.appendingPathComponent("Templates/portal").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".mustache") }
+        #expect(Set(files.map { String($0.dropLast(".mustache".count)) }) == Set(BuiltInResources.portalTemplates.keys))
+        for file in files {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            #expect(BuiltInResources.portalTemplates[String(file.dropLast(".mustache".count))] == text, "\(file)")
+        }
+        let css = try Data(contentsOf: URL(fileURLWithPath: folder + "/portal.css"))
+        #expect(BuiltInResources.portalStylesheet == css)
+    }
+
+    @Test func portalPagesEscapeEveryValueAndSMSTextsNone() throws {
+        let portal = try ReplyTemplates(
+            builtIn: ["page": "<p>{{name}}</p>"], overrides: nil, required: ["page"], escapingHTML: true)
+        #expect(portal.render("page", ["name": "<b>Kim</b> & \"co\""]) == "<p>&lt;b&gt;Kim&lt;/b&gt; &amp; &quot;co&quot;</p>")
+        let sms = try ReplyTemplates(builtIn: ["text": "{{name}}"], overrides: nil, required: ["text"])
+        #expect(sms.render("text", ["name": "<b>Kim</b> & co"]) == "<b>Kim</b> & co")
+    }
+
     @Test func anOverrideFolderReplacesOnlyTheTemplatesItHolds() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
