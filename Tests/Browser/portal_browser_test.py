@@ -28,7 +28,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 AUTH_TOKEN = "browser-test-auth-token-0123456789"
@@ -69,6 +71,13 @@ def wait_for(condition, what, timeout=10):
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def arrived(browser, heading):
+    """Waits until the page whose first heading is `heading` has loaded (a click navigates
+    asynchronously: the old page's elements go stale under the test)."""
+    WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(
+        lambda b: b.find_element(By.TAG_NAME, "h1").text == heading)
 
 
 def healthy(base, server):
@@ -136,12 +145,13 @@ def main(binary):
         assert browser.current_url.endswith("/portal/login"), browser.current_url
         browser.find_element(By.ID, "key").send_keys(key)
         browser.find_element(By.CSS_SELECTOR, "form button").click()
-        assert browser.find_element(By.TAG_NAME, "h1").text == "Today"
+        arrived(browser, "Today")
         assert browser.find_element(By.ID, "lockouts").text == "1", browser.find_element(By.ID, "lockouts").text
         browser.save_screenshot(os.path.join(ARTIFACTS, "overview.png"))
 
         # Register: an error first, shown beside its field with what was typed kept.
         browser.find_element(By.LINK_TEXT, "Register").click()
+        arrived(browser, "Register a policyholder")
         holder = "<b>Kim</b> <script>alert('x')</script> Ortiz"
         values = {"policyNumber": "BOAT-5005", "holderName": holder, "phone": "555-12", "product": "Boat", "status": "active",
                   "effectiveDate": "2026-02-01", "expiryDate": "2027-02-01", "premium": "55.00", "currency": "USD",
@@ -149,6 +159,7 @@ def main(binary):
         for name, value in values.items():
             browser.find_element(By.ID, name).send_keys(value)
         browser.find_element(By.CSS_SELECTOR, "form.policy-form button").click()
+        WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "phone-error"))
         error = browser.find_element(By.ID, "phone-error")
         assert "phone" in error.text, error.text
         assert browser.find_element(By.ID, "phone").get_attribute("value") == "555-12"
@@ -158,6 +169,7 @@ def main(binary):
         phone.clear()
         phone.send_keys("+15551235005")
         browser.find_element(By.CSS_SELECTOR, "form.policy-form button").click()
+        arrived(browser, "Policy BOAT-5005")
         notice = browser.find_element(By.CSS_SELECTOR, ".notice").text
         assert "welcome SMS queued" in notice, notice
         # The name shows as the text it is; no markup of it reached the page.
@@ -172,6 +184,8 @@ def main(binary):
         browser.get(base + "/portal/policies/AUTO1001")
         assert "Locked for AUTO1001" in browser.page_source
         browser.find_element(By.XPATH, "//button[text()='Unlock']").click()
+        WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda b: "done=unlocked" in b.current_url and b.find_elements(By.CSS_SELECTOR, ".notice"))
         assert "Unlocked" in browser.find_element(By.CSS_SELECTOR, ".notice").text
         assert "Locked for" not in browser.page_source
 
@@ -186,8 +200,9 @@ def main(binary):
         # Sign out.
         browser.get(base + "/portal")
         browser.find_element(By.CSS_SELECTOR, ".signout button").click()
-        assert browser.current_url.endswith("/portal/login"), browser.current_url
+        arrived(browser, "Sign in")
         browser.get(base + "/portal")
+        arrived(browser, "Sign in")
         assert browser.current_url.endswith("/portal/login"), "still signed in after signing out"
         print(f"portal browser test: passed; screenshots in {os.path.normpath(ARTIFACTS)}")
     finally:
