@@ -69,6 +69,20 @@ public struct ConversationSummary: Equatable, Sendable {
     }
 }
 
+extension ConversationSummary {
+    /// The policy of a verified session that has not gone idle (`idleTimeout`) at `now`.
+    public func verifiedPolicy(at now: Date, idleTimeout: TimeInterval) -> PolicyNumber? {
+        guard case .verified(let session) = state, now.timeIntervalSince(session.lastActivity) < idleTimeout else { return nil }
+        return session.policy
+    }
+
+    /// The policy a code is pending for, while it has not run out.
+    public func pendingPolicy(at now: Date) -> PolicyNumber? {
+        guard case .codePending(let code) = state, code.expiresAt > now else { return nil }
+        return code.policy
+    }
+}
+
 /// An audit row.
 public struct AuditRecord: Equatable, Sendable {
     public var id: Int64

@@ -121,6 +121,18 @@ struct APIRequestMiddleware: RouterMiddleware {
 /// The access key of the request being handled, for the generated handlers, which see no request context.
 enum APICaller {
     @TaskLocal static var key: AccessKey?
+
+    /// The key; throws when ``APIRequestMiddleware`` did not run (a wiring mistake: a 500).
+    static func current() throws -> AccessKey {
+        guard let key else { throw APIWiringError(reason: "no access key: the API middleware did not run") }
+        return key
+    }
+}
+
+/// A mistake of ours, never a client's (a 500): the middleware did not run, or the generated
+/// code let through a request without its required body.
+struct APIWiringError: Error {
+    var reason: String
 }
 
 /// The store failed or did not answer: `503`.
@@ -130,6 +142,7 @@ struct StoreUnavailable: Error {
 
 /// Runs a store operation; its failure is a `503`, not the client's mistake. An operator's
 /// refusal (``OperatorRefusal``) passes through for the handler to answer.
+@discardableResult
 func storing<T>(_ operation: () async throws -> T) async throws -> T {
     do {
         return try await operation()

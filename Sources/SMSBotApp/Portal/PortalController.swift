@@ -92,7 +92,7 @@ struct PortalController: Sendable {
             try await viewing(request, context) { session in
                 guard let number = context.parameters.get("number").flatMap(PolicyNumber.init),
                     let policy = try await store.policy(numbered: number)
-                else { return pages.notFound(session: session) }
+                else { return pages.notFound() }
                 let conversation = try await store.conversation(of: policy.phone, at: now())
                 return pages.policy(
                     policy, conversation: conversation, now: now(), idleTimeout: operators.sessionIdleTimeout, session: session,
@@ -103,7 +103,7 @@ struct PortalController: Sendable {
             try await viewing(request, context) { session in
                 guard let number = context.parameters.get("number").flatMap(PolicyNumber.init),
                     let policy = try await store.policy(numbered: number)
-                else { return pages.notFound(session: session) }
+                else { return pages.notFound() }
                 return pages.policyForm(PortalPolicyForm(policy: policy), editing: policy.number, session: session)
             }
         }
@@ -111,7 +111,7 @@ struct PortalController: Sendable {
             try await changing(request, context) { session, posted in
                 guard let number = context.parameters.get("number").flatMap(PolicyNumber.init),
                     let existing = try await store.policy(numbered: number)
-                else { return pages.notFound(session: session) }
+                else { return pages.notFound() }
                 var form = PortalPolicyForm(posted: posted)
                 form.values["policyNumber"] = existing.displayNumber
                 guard let policy = form.validated(claims: existing.claims, defaultRegion: operators.defaultRegion) else {
@@ -127,7 +127,7 @@ struct PortalController: Sendable {
             routes.post("conversations/:phone/\(action)") { request, context in
                 try await changing(request, context) { session, posted in
                     guard let text = context.parameters.get("phone"), let phone = PhoneNumber(e164: text.removingPercentEncoding ?? text) else {
-                        return pages.notFound(session: session)
+                        return pages.notFound()
                     }
                     let by = OperatorAction(actor: session.keyName, at: now())
                     let outcome: String
@@ -200,7 +200,7 @@ struct PortalController: Sendable {
         try await answering(context) {
             guard let session = try await session(request) else { return Self.redirect("/portal/login") }
             guard let form = try await Self.form(request), let token = form["csrf"], PortalCookie.sameToken(token, session.csrfToken) else {
-                return pages.forbidden(session: session)
+                return pages.forbidden()
             }
             return try await change(session, form)
         }

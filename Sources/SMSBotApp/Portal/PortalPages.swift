@@ -71,17 +71,10 @@ struct PortalPages: Sendable {
             },
         ]
         if let conversation {
-            var verified = "nothing", pending = "nothing"
-            switch conversation.state {
-            case .verified(let verifiedSession) where now.timeIntervalSince(verifiedSession.lastActivity) < idleTimeout:
-                verified = verifiedSession.policy.canonical
-            case .codePending(let code) where code.expiresAt > now:
-                pending = code.policy.canonical
-            default:
-                break
-            }
             values["conversation"] = [
-                "optedOut": conversation.optedOut ? "yes" : "no", "verifiedPolicy": verified, "pendingPolicy": pending,
+                "optedOut": conversation.optedOut ? "yes" : "no",
+                "verifiedPolicy": conversation.verifiedPolicy(at: now, idleTimeout: idleTimeout)?.canonical ?? "nothing",
+                "pendingPolicy": conversation.pendingPolicy(at: now)?.canonical ?? "nothing",
                 "lastMessageAt": conversation.lastMessageAt.map(Self.time) ?? "never",
                 "locks": conversation.locks.map { ["policy": $0.policy, "until": Self.time($0.until)] },
             ]
@@ -110,11 +103,11 @@ struct PortalPages: Sendable {
         return render("portal_outbox", title: "Outbox", session: session, ["messages": messages, "nextCursor": page.nextCursor as Any])
     }
 
-    func notFound(session: PortalSession) -> Response {
+    func notFound() -> Response {
         plain(.notFound, "Not found.")
     }
 
-    func forbidden(session: PortalSession) -> Response {
+    func forbidden() -> Response {
         plain(.forbidden, "This form has expired or did not come from this portal; nothing was changed. Go back, reload the page and try again.")
     }
 

@@ -15,51 +15,48 @@ extension OperatorAPI {
         guard let summary = try await storing({ try await store.conversation(of: phone, at: time) }) else {
             return .notFound(.init(body: .json(Self.notFound.body)))
         }
-        var verified: String?
-        var pending: String?
-        switch summary.state {
-        case .verified(let session) where time.timeIntervalSince(session.lastActivity) < sessionIdleTimeout:
-            verified = session.policy.canonical
-        case .codePending(let code) where code.expiresAt > time:
-            pending = code.policy.canonical
-        default:
-            break
-        }
         return .ok(
             .init(
                 body: .json(
                     .init(
-                        phone: phone.e164, optedOut: summary.optedOut, verifiedPolicy: verified, pendingPolicy: pending,
+                        phone: phone.e164, optedOut: summary.optedOut,
+                        verifiedPolicy: summary.verifiedPolicy(at: time, idleTimeout: sessionIdleTimeout)?.canonical,
+                        pendingPolicy: summary.pendingPolicy(at: time)?.canonical,
                         locks: summary.locks.map { .init(policyNumber: $0.policy, until: $0.until) }, lastMessageAt: summary.lastMessageAt))))
     }
 
     func logOutConversation(_ input: Operations.LogOutConversation.Input) async throws -> Operations.LogOutConversation.Output {
-        let phone: PhoneNumber
-        switch Self.phone(input.path.phone, field: "phone") {
-        case .success(let parsed): phone = parsed
-        case .failure(let error): return .badRequest(.init(body: .json(error.body)))
+        switch try await change(phone: input.path.phone, { try await store.logOut($0, by: $1) }) {
+        case .success: .noContent(.init())
+        case .failure(let error) where error.status == .notFound: .notFound(.init(body: .json(error.body)))
+        case .failure(let error): .badRequest(.init(body: .json(error.body)))
         }
-        let action = try action()
-        do {
-            try await storing { try await store.logOut(phone, by: action) }
-        } catch OperatorRefusal.notFound {
-            return .notFound(.init(body: .json(Self.notFound.body)))
-        }
-        return .noContent(.init())
     }
 
     func unlockConversation(_ input: Operations.UnlockConversation.Input) async throws -> Operations.UnlockConversation.Output {
+        switch try await change(phone: input.path.phone, { try await store.unlock($0, by: $1) }) {
+        case .success: .noContent(.init())
+        case .failure(let error) where error.status == .notFound: .notFound(.init(body: .json(error.body)))
+        case .failure(let error): .badRequest(.init(body: .json(error.body)))
+        }
+    }
+
+    /// Runs an operator's change to the conversation of the phone in the path: `400` for a
+    /// phone that is not one, `404` when nothing is known of it.
+    private func change(
+        phone text: String, _ change: (PhoneNumber, OperatorAction) async throws -> Void
+    ) async throws -> Result<Void, APIError> {
         let phone: PhoneNumber
-        switch Self.phone(input.path.phone, field: "phone") {
+        switch Self.phone(text, field: "phone") {
         case .success(let parsed): phone = parsed
-        case .failure(let error): return .badRequest(.init(body: .json(error.body)))
+        case .failure(let error): return .failure(error)
         }
         let action = try action()
         do {
-            try await storing { try await store.unlock(phone, by: action) }
+            try await storing { try await change(phone, action) }
         } catch OperatorRefusal.notFound {
-            return .notFound(.init(body: .json(Self.notFound.body)))
+            return .failure(Self.notFound)
         }
-        return .noContent(.init())
+        return .success(())
     }
 }

@@ -36,7 +36,7 @@ extension OperatorAPI {
     }
 
     func registerPolicy(_ input: Operations.RegisterPolicy.Input) async throws -> Operations.RegisterPolicy.Output {
-        guard case .json(let body) = input.body else { throw MissingCaller() }
+        guard case .json(let body) = input.body else { throw APIWiringError(reason: "no JSON body") }
         let policy: Policy
         switch self.policy(from: body) {
         case .success(let valid): policy = valid
@@ -54,7 +54,7 @@ extension OperatorAPI {
     }
 
     func replacePolicy(_ input: Operations.ReplacePolicy.Input) async throws -> Operations.ReplacePolicy.Output {
-        guard case .json(let body) = input.body else { throw MissingCaller() }
+        guard case .json(let body) = input.body else { throw APIWiringError(reason: "no JSON body") }
         guard let number = PolicyNumber(input.path.policyNumber) else { return .notFound(.init(body: .json(Self.notFound.body))) }
         let policy: Policy
         switch self.policy(from: body) {

@@ -34,8 +34,7 @@ struct OperatorAPI: Sendable {
 
     /// The acting key's change, now.
     func action() throws -> OperatorAction {
-        guard let key = APICaller.key else { throw MissingCaller() }
-        return OperatorAction(actor: key.name, at: now())
+        OperatorAction(actor: try APICaller.current().name, at: now())
     }
 
     /// Validates a policy as the import does; every invalid field with its reason.
@@ -79,7 +78,4 @@ struct OperatorAPI: Sendable {
     }
 
     static let notFound = APIError(status: .notFound, code: "not_found", message: "No such policy, or nothing is known of that phone.")
-
-    /// The middleware did not run: a wiring mistake (a 500), never a client's.
-    struct MissingCaller: Error {}
 }

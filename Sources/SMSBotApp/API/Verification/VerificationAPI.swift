@@ -18,8 +18,8 @@ struct VerificationAPI: Sendable {
     let now: @Sendable () -> Date
 
     func createVerification(_ input: Operations.CreateVerification.Input) async throws -> Operations.CreateVerification.Output {
-        let key = try Self.caller()
-        guard case .json(let body) = input.body else { throw MissingBody() }
+        let key = try APICaller.current()
+        guard case .json(let body) = input.body else { throw APIWiringError(reason: "no JSON body") }
         let destination: APIVerification.Destination
         switch Self.destination(body) {
         case .success(let parsed): destination = parsed
@@ -58,15 +58,15 @@ struct VerificationAPI: Sendable {
     }
 
     func getVerification(_ input: Operations.GetVerification.Input) async throws -> Operations.GetVerification.Output {
-        let key = try Self.caller()
+        let key = try APICaller.current()
         let verification = try await storing { try await store.verification(id: input.path.id, requester: key.name) }
         guard let verification else { return .notFound(.init(body: .json(APIError(.notFound).body))) }
         return .ok(.init(body: .json(Self.view(of: verification, at: currentTime))))
     }
 
     func checkVerification(_ input: Operations.CheckVerification.Input) async throws -> Operations.CheckVerification.Output {
-        let key = try Self.caller()
-        guard case .json(let body) = input.body else { throw MissingBody() }
+        let key = try APICaller.current()
+        guard case .json(let body) = input.body else { throw APIWiringError(reason: "no JSON body") }
         guard rules.isWellFormed(code: body.code) else {
             let digits = rules.rules.settings.codeLength
             let error = APIError.badRequest("invalid_code", "A code is \(digits) digits.", fields: ["code": "expected \(digits) digits"])
@@ -87,7 +87,7 @@ struct VerificationAPI: Sendable {
     }
 
     func cancelVerification(_ input: Operations.CancelVerification.Input) async throws -> Operations.CancelVerification.Output {
-        let key = try Self.caller()
+        let key = try APICaller.current()
         let time = currentTime
         let answer = AnswerSlot()
         let response = try await storing {
@@ -162,11 +162,6 @@ struct VerificationAPI: Sendable {
         SHA256.hash(data: Array("create\n\(destination.subject)".utf8)).lowercaseHex
     }
 
-    private static func caller() throws -> AccessKey {
-        guard let key = APICaller.key else { throw MissingCaller() }
-        return key
-    }
-
     /// The answer decided inside a store transaction, carried out of it.
     private final class AnswerSlot: Sendable {
         private let answer = Mutex<VerificationAnswer?>(nil)
@@ -178,9 +173,4 @@ struct VerificationAPI: Sendable {
             try answer.withLock { $0 } ?? VerificationAnswer(response)
         }
     }
-
-    /// The middleware did not run: a wiring mistake (a 500), never a client's.
-    private struct MissingCaller: Error {}
-    /// The generated code let a request without its required body through.
-    private struct MissingBody: Error {}
 }
