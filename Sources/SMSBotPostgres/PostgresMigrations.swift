@@ -86,12 +86,6 @@ enum PostgresMigrations {
                 "CREATE INDEX audit_events_occurred_at ON audit_events(occurred_at)",
                 "CREATE TABLE opt_outs (phone TEXT PRIMARY KEY, opted_out_at BIGINT NOT NULL)",
             ]
-        ),
-        ("v2-verification-failures", SharedSQL.verificationFailuresSchema),
-        ("v3-outbox-order", SharedSQL.outboxOrderSchema),
-        ("v4-access-keys", SharedSQL.accessKeysSchema),
-        ("v5-verifications", SharedSQL.verificationsSchema),
-        ("v6-operator", SharedSQL.operatorSchema),
-        ("v7-portal-sessions", SharedSQL.portalSchema),
-    ]
+        )
+    ] + SharedSQL.sharedMigrations
 }

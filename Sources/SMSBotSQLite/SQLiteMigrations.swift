@@ -10,23 +10,10 @@ enum SQLiteMigrations {
         migrator.registerMigration("v1-initial-schema") { db in
             try db.execute(sql: initialSchema)
         }
-        migrator.registerMigration("v2-verification-failures") { db in
-            for statement in SharedSQL.verificationFailuresSchema { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v3-outbox-order") { db in
-            for statement in SharedSQL.outboxOrderSchema { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v4-access-keys") { db in
-            for statement in SharedSQL.accessKeysSchema { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v5-verifications") { db in
-            for statement in SharedSQL.verificationsSchema { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v6-operator") { db in
-            for statement in SharedSQL.operatorSchema { try db.execute(sql: statement) }
-        }
-        migrator.registerMigration("v7-portal-sessions") { db in
-            for statement in SharedSQL.portalSchema { try db.execute(sql: statement) }
+        for (name, statements) in SharedSQL.sharedMigrations {
+            migrator.registerMigration(name) { db in
+                for statement in statements { try db.execute(sql: statement) }
+            }
         }
         return migrator
     }

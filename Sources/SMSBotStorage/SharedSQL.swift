@@ -44,6 +44,17 @@ public enum SharedSQL {
     /// The wrong codes the number $1 entered for the policy $2 since its last success, lockout or unlock.
     public static let failedAttempts = "SELECT failures FROM verification_failures WHERE phone = $1 AND policy_number = $2"
 
+    /// The migrations after `v1-initial-schema` (whose DDL differs between the stores), in order,
+    /// by name: each store runs them as written. A shipped migration is never edited.
+    public static let sharedMigrations: [(name: String, statements: [String])] = [
+        ("v2-verification-failures", verificationFailuresSchema),
+        ("v3-outbox-order", outboxOrderSchema),
+        ("v4-access-keys", accessKeysSchema),
+        ("v5-verifications", verificationsSchema),
+        ("v6-operator", operatorSchema),
+        ("v7-portal-sessions", portalSchema),
+    ]
+
     /// Migration `v2-verification-failures`: wrong codes counted per (number, policy) across codes.
     public static let verificationFailuresSchema = [
         """
