@@ -227,6 +227,6 @@ import Testing
 
 /// Drops a table behind the running app's back, so every later statement that needs it fails.
 private func breakSchema(ofDatabaseAt path: String) throws {
-    let queue = try DatabaseQueue(path: path)
+    let queue = try DatabaseQueue.console(path: path)
     try queue.write { db in try db.execute(sql: "DROP TABLE processed_messages") }
 }

@@ -115,7 +115,7 @@ import SMSBotStorage
         let path = folder.path("smsbot.sqlite")
         let app = try await buildApplication(AppConfiguration.test(database: .sqliteFile(path: path)))
         try await app.test(.live) { client in
-            try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DROP TABLE access_keys") }
+            try await DatabaseQueue.console(path: path).write { db in try db.execute(sql: "DROP TABLE access_keys") }
             let response = try await get(client, authorization: "Bearer smsbot_whatever")
             #expect(response.status == .serviceUnavailable)
         }

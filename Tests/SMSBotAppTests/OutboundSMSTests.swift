@@ -36,7 +36,7 @@ import SMSBotStorage
         }
 
         func outboxRows() throws -> [Row] {
-            try DatabaseQueue(path: databasePath).read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id") }
+            try DatabaseQueue.console(path: databasePath).read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id") }
         }
     }
 

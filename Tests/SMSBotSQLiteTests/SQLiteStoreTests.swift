@@ -26,7 +26,7 @@ import SMSBotStorage
             }
             #expect(outcome == .handled(replies: ["first reply"]))
         }
-        let migrations = try await DatabaseQueue(path: path).read { db in
+        let migrations = try await DatabaseQueue.console(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
         #expect(migrations == ["v1-initial-schema", "v2-verification-failures", "v3-outbox-order", "v4-access-keys", "v5-verifications", "v6-operator", "v7-portal-sessions"])

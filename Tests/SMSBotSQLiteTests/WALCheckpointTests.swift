@@ -17,7 +17,7 @@ import SMSBotStorage
     private func policiesInFileAlone(_ path: String, folder: TemporaryDirectory) throws -> Int {
         let copy = folder.path("copy-\(UUID().uuidString).sqlite")
         try FileManager.default.copyItem(atPath: path, toPath: copy)
-        return try DatabaseQueue(path: copy).read { db in
+        return try DatabaseQueue.console(path: copy).read { db in
             try db.tableExists("policies") ? Int.fetchOne(db, sql: "SELECT count(*) FROM policies") ?? 0 : 0
         }
     }

@@ -70,7 +70,7 @@ public struct StoreFixture: Sendable {
     public func text(_ sql: String) async throws -> String? {
         switch location {
         case .sqliteFile(let path):
-            return try await DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: sql) }
+            return try await DatabaseQueue.console(path: path).read { db in try String.fetchOne(db, sql: sql) }
         case .postgres(let url):
             return try await withPostgres(url: url.value) { client in
                 for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(String?.self) { return value }
@@ -85,7 +85,7 @@ public struct StoreFixture: Sendable {
     public func execute(_ sql: String) async throws {
         switch location {
         case .sqliteFile(let path):
-            try await DatabaseQueue(path: path).write { db in try db.execute(sql: sql) }
+            try await DatabaseQueue.console(path: path).write { db in try db.execute(sql: sql) }
         case .postgres(let url):
             try await withPostgres(url: url.value) { client in _ = try await client.query(PostgresQuery(unsafeSQL: sql)) }
         case .sqliteInMemory:
@@ -98,7 +98,7 @@ public struct StoreFixture: Sendable {
         let data: Data?
         switch location {
         case .sqliteFile(let path):
-            data = try await DatabaseQueue(path: path).read { db in
+            data = try await DatabaseQueue.console(path: path).read { db in
                 try Data.fetchOne(db, sql: "SELECT state FROM conversations WHERE phone = ?", arguments: [phone])
             }
         case .postgres(let url):
@@ -126,7 +126,7 @@ public struct StoreFixture: Sendable {
     private func integer(_ sql: String) async throws -> Int {
         switch location {
         case .sqliteFile(let path):
-            return try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+            return try await DatabaseQueue.console(path: path).read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
         case .postgres(let url):
             return try await withPostgres(url: url.value) { client in
                 for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(Int64.self) { return Int(value) }
