@@ -28,11 +28,15 @@ extension PostgresStore {
     }
 
     /// Runs a transaction; when `decide` refused (threw) and the rollback went through, that
-    /// error comes out as thrown, not wrapped in PostgresNIO's transaction error.
+    /// error comes out as thrown, not wrapped in PostgresNIO's transaction error; a unique
+    /// violation comes out as ``StoreConflict``.
     private static func unwrappingRefusal<T>(_ transaction: () async throws -> T) async throws -> T {
         do {
             return try await transaction()
-        } catch let error as PostgresTransactionError where error.rollbackError == nil && !(error.closureError is PSQLError) {
+        } catch let error as PostgresTransactionError where error.rollbackError == nil && error.closureError != nil {
+            if let failure = error.closureError as? PSQLError {
+                throw failure.serverInfo?[.sqlState] == "23505" ? StoreConflict() : error
+            }
             throw error.closureError ?? error
         }
     }

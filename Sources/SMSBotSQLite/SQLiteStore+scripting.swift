@@ -6,14 +6,18 @@ extension SQLiteStore {
     public func runScript(reads: [StoreStatement], decide: @escaping @Sendable ([[StoreRow]]) throws -> [StoreStatement]) async throws
         -> [[StoreRow]]
     {
-        try await writer.write { db in
-            let rows = try reads.map { read in
-                try Row.fetchAll(db, sql: read.sql, arguments: StatementArguments(read.arguments)).map(Self.storeRow)
+        do {
+            return try await writer.write { db in
+                let rows = try reads.map { read in
+                    try Row.fetchAll(db, sql: read.sql, arguments: StatementArguments(read.arguments)).map(Self.storeRow)
+                }
+                for statement in try decide(rows) {
+                    try db.run(statement)
+                }
+                return rows
             }
-            for statement in try decide(rows) {
-                try db.run(statement)
-            }
-            return rows
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY || error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StoreConflict()
         }
     }
 

@@ -45,19 +45,26 @@ extension OperatorStore {
     @discardableResult
     public func registerPolicy(_ policy: Policy, messages: PolicyMessages, by action: OperatorAction) async throws -> Bool {
         let number = StoreValue.text(policy.number.canonical)
-        let rows = try await runScript(reads: [
-            StoreStatement("SELECT 1 FROM policies WHERE policy_number = $1", [number]),
-            StoreStatement(SharedSQL.isOptedOut, [.text(policy.phone.e164)]),
-        ]) { rows in
-            guard rows[0].isEmpty else { throw OperatorRefusal.policyExists }
-            var statements = SharedSQL.statements(upserting: policy, at: action.at)
-            if rows[1].first?.first?.integer != 1 {
-                statements.append(SharedSQL.queueing(messages.welcome(policy.phone), requester: .null, at: action.at))
+        let script = { () async throws -> [[StoreRow]] in
+            try await runScript(reads: [
+                StoreStatement("SELECT 1 FROM policies WHERE policy_number = $1", [number]),
+                StoreStatement(SharedSQL.isOptedOut, [.text(policy.phone.e164)]),
+            ]) { rows in
+                guard rows[0].isEmpty else { throw OperatorRefusal.policyExists }
+                // A plain insert: a registration of the same number committed meanwhile makes it fail.
+                var statements = SharedSQL.statements(upserting: policy, at: action.at, replacing: false)
+                if rows[1].first?.first?.integer != 1 {
+                    statements.append(SharedSQL.queueing(messages.welcome(policy.phone), requester: .null, at: action.at))
+                }
+                statements.append(SharedSQL.auditing(action, "policy_registered", phone: policy.phone, policy: policy.number))
+                return statements
             }
-            statements.append(SharedSQL.auditing(action, "policy_registered", phone: policy.phone, policy: policy.number))
-            return statements
         }
-        return rows[1].first?.first?.integer != 1
+        do {
+            return try await script()[1].first?.first?.integer != 1
+        } catch is StoreConflict {
+            throw OperatorRefusal.policyExists
+        }
     }
 
     /// Replaces a policy. A new phone gets the welcome SMS and the old one a notice (none to

@@ -170,14 +170,19 @@ public enum SharedSQL {
             [time, .text(event), .text(phoneMasked), .text(policy), .text(detail)])
     }
 
-    /// The writes that insert `policy` or replace the stored one of its number, claims replaced whole.
-    public static func statements(upserting policy: Policy, at now: Date) -> [StoreStatement] {
+    /// The writes that insert `policy` or replace the stored one of its number, claims replaced
+    /// whole. Without `replacing`, a stored policy of that number makes the insert fail (a
+    /// unique violation: ``StoreConflict``) instead, so two registrations cannot both win.
+    public static func statements(upserting policy: Policy, at now: Date, replacing: Bool = true) -> [StoreStatement] {
         let number = StoreValue.text(policy.number.canonical)
-        let upsert = StoreStatement(
-            """
+        let insert = """
             INSERT INTO policies (policy_number, display_number, holder_name, phone, product, status, effective_date,
                 expiry_date, premium, currency, premium_frequency, next_payment_due, balance_due, coverage, deductible, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            """
+        let upsert = StoreStatement(
+            !replacing ? insert : insert + """
+
             ON CONFLICT (policy_number) DO UPDATE SET
                 display_number = excluded.display_number, holder_name = excluded.holder_name, phone = excluded.phone,
                 product = excluded.product, status = excluded.status, effective_date = excluded.effective_date,

@@ -45,8 +45,15 @@ public typealias StoreRow = [StoreValue]
 public protocol StoreScripting: Sendable {
     /// Runs `reads` in order, hands their rows to `decide`, runs the statements it returns in
     /// order, and returns the rows read; all in one transaction, rolled back if anything throws.
+    /// A unique violation comes out as ``StoreConflict``.
     func runScript(reads: [StoreStatement], decide: @escaping @Sendable ([[StoreRow]]) throws -> [StoreStatement]) async throws
         -> [[StoreRow]]
+}
+
+/// A write of a script broke a unique constraint (a concurrent transaction got there first);
+/// the transaction was rolled back.
+public struct StoreConflict: Error {
+    public init() {}
 }
 
 extension StoreScripting {

@@ -152,6 +152,29 @@ extension StoreConformance {
             #expect(try await fixture.count("verifications") == 0)
             #expect(try await fixture.count("idempotency_records") == 0)
         },
+        Check(name: "concurrentRegistrationsOfOneNumberLetOneWin") { store, fixture in
+            let messages = PolicyMessages(
+                welcome: { OutboundSMS(kind: .text, to: $0, body: "welcome") }, phoneChangedNotice: { OutboundSMS(kind: .text, to: $0, body: "notice") })
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        var policy = TestPolicies.auto
+                        policy.holderName = "Registrant \(index)"
+                        do {
+                            try await store.registerPolicy(policy, messages: messages, by: OperatorAction(actor: "ops", at: now))
+                            return true
+                        } catch OperatorRefusal.policyExists {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
+            #expect(try await fixture.count("policies") == 1)
+            #expect(try await fixture.count("outbox") == 1)
+            #expect(try await fixture.count("audit_events", where: "event = 'policy_registered'") == 1)
+        },
         Check(name: "aKeysRequestsAreCountedPerMinuteInTheStore") { store, fixture in
             var random = SystemRandomNumberGenerator()
             let secret = AccessKeySecret.generate(using: &random)
