@@ -29,6 +29,13 @@ import Testing
         bodies(to: phone, in: twilio).last?.firstMatch(of: /code: (\d+)/).map { String($0.1) }
     }
 
+    /// Texts the policy number from `phone` and returns the code the fake Twilio received for it.
+    static func requestCode(from phone: String, api: VerificationAPIHarness, twilio: FakeTwilio, calls: Int = 1) async throws -> String {
+        try await api.text("AUTO-1001", from: phone)
+        try await twilio.waitForCalls(calls)
+        return try #require(code(to: phone, in: twilio))
+    }
+
     @Test(arguments: StoreFixture.Kind.allCases)
     func registeringAPolicyholderStoresItAndTextsTheWelcome(kind: StoreFixture.Kind) async throws {
         let twilio = FakeTwilio()
@@ -106,9 +113,7 @@ import Testing
         let twilio = FakeTwilio()
         try await VerificationAPIHarness.run(on: kind, twilio: twilio) { api in
             let old = TestPolicies.auto.phone.e164
-            try await api.text("AUTO-1001", from: old)
-            try await twilio.waitForCalls(1)
-            let code = try #require(Self.code(to: old, in: twilio))
+            let code = try await Self.requestCode(from: old, api: api, twilio: twilio)
             let verified = try await api.text(code, from: old)
             #expect(verified.joined().contains("1"), "verified: \(verified)")
             let pendingByAPI = try await api.create(#"{"policyNumber": "AUTO-1001"}"#)
@@ -141,9 +146,7 @@ import Testing
         let twilio = FakeTwilio()
         try await VerificationAPIHarness.run(on: kind, twilio: twilio) { api in
             let phone = TestPolicies.auto.phone.e164
-            try await api.text("AUTO-1001", from: phone)
-            try await twilio.waitForCalls(1)
-            let code = try #require(Self.code(to: phone, in: twilio))
+            let code = try await Self.requestCode(from: phone, api: api, twilio: twilio)
             #expect(try await api.send(.delete, "/api/v1/policies/AUTO-1001", key: "ops").status == .noContent)
             let reply = try await api.text(code, from: phone).joined()
             #expect(!reply.contains("128.40") && !reply.contains("active"), "\(reply)")
@@ -170,9 +173,7 @@ import Testing
         let twilio = FakeTwilio()
         try await VerificationAPIHarness.run(on: kind, twilio: twilio) { api in
             let phone = TestPolicies.auto.phone.e164
-            try await api.text("AUTO-1001", from: phone)
-            try await twilio.waitForCalls(1)
-            let code = try #require(Self.code(to: phone, in: twilio))
+            let code = try await Self.requestCode(from: phone, api: api, twilio: twilio)
             let pending = try await api.send(.get, "/api/v1/conversations/%2B15551230001", key: "ops")
             #expect(pending.json["pendingPolicy"] as? String == "AUTO1001" && pending.json["optedOut"] as? Bool == false)
             #expect(!pending.text.contains(code) && pending.json["lastMessageAt"] != nil)

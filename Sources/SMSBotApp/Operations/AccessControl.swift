@@ -70,7 +70,7 @@ struct AccessControl: Sendable {
         }
         let digest = AccessKeySecret.digest(of: secret)
         let use =
-            adminDigest.map { Self.sameDigest($0, digest) } == true
+            adminDigest.map { ConstantTime.equal($0, digest) } == true
             ? adminWindow.count(at: now)
             : try await keys.accessKey(forSecretDigest: digest, usedAt: now)
         guard let use else {
@@ -106,12 +106,6 @@ struct AccessControl: Sendable {
     /// The identity of a loopback client let in while no operator credential exists.
     static let loopback = AccessKey(name: "loopback", role: .operator, createdAt: .distantPast)
 
-    /// Whether two digests are equal, in the same time wherever they differ.
-    private static func sameDigest(_ lhs: String, _ rhs: String) -> Bool {
-        let (left, right) = (Array(lhs.utf8), Array(rhs.utf8))
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 
     private static func bearerToken(_ request: Request) -> Substring? {
         guard let header = request.headers[.authorization] else { return nil }

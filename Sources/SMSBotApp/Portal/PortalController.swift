@@ -199,7 +199,7 @@ struct PortalController: Sendable {
     ) async throws -> Response {
         try await answering(context) {
             guard let session = try await session(request) else { return Self.redirect("/portal/login") }
-            guard let form = try await Self.form(request), let token = form["csrf"], PortalCookie.sameToken(token, session.csrfToken) else {
+            guard let form = try await Self.form(request), let token = form["csrf"], ConstantTime.equal(token, session.csrfToken) else {
                 return pages.forbidden()
             }
             return try await change(session, form)

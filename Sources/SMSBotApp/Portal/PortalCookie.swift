@@ -44,10 +44,4 @@ enum PortalCookie {
         "\(name)=; Path=/portal; HttpOnly; SameSite=Strict; Max-Age=0" + (secure ? "; Secure" : "")
     }
 
-    /// Whether two tokens are equal, in the same time wherever they differ.
-    static func sameToken(_ lhs: String, _ rhs: String) -> Bool {
-        let (left, right) = (Array(lhs.utf8), Array(rhs.utf8))
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
