@@ -28,7 +28,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -76,8 +75,10 @@ def wait_for(condition, what, timeout=10):
 def arrived(browser, heading):
     """Waits until the page whose first heading is `heading` has loaded (a click navigates
     asynchronously: the old page's elements go stale under the test)."""
-    WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(
-        lambda b: b.find_element(By.TAG_NAME, "h1").text == heading)
+    # Read in one script call, so no element handle can go stale between finding and reading it
+    # (chromium then reports a generic "Node ... does not belong to the document").
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("var h = document.querySelector('h1'); return h && h.textContent.trim();") == heading)
 
 
 def healthy(base, server):
@@ -184,8 +185,8 @@ def main(binary):
         browser.get(base + "/portal/policies/AUTO1001")
         assert "Locked for AUTO1001" in browser.page_source
         browser.find_element(By.XPATH, "//button[text()='Unlock']").click()
-        WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException]).until(
-            lambda b: "done=unlocked" in b.current_url and b.find_elements(By.CSS_SELECTOR, ".notice"))
+        WebDriverWait(browser, 10).until(
+            lambda b: "done=unlocked" in b.current_url and b.execute_script("return document.querySelector('.notice') !== null;"))
         assert "Unlocked" in browser.find_element(By.CSS_SELECTOR, ".notice").text
         assert "Locked for" not in browser.page_source
 
