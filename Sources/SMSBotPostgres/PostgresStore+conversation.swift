@@ -4,67 +4,99 @@ import PostgresNIO
 import SMSBotCore
 import SMSBotStorage
 
-/// Loading what the engine needs and storing what it decided, inside the message's transaction.
+/// An inbound message's transaction: lock, read, decide, write (``InboundStatements``).
 extension PostgresStore {
-    /// What ``SharedSQL/firstLook`` finds before a message is handled.
-    struct FirstLook {
+    /// What ``ReadInbound`` found.
+    struct InboundFacts {
         /// When the SID was first received, if it was; its stored replies.
         var seenAt: Int64?
         var storedReply: String?
         var storedState: Data?
-        var isOptedOut: Bool
-        var codeDeliveryFailed: Bool
+        var context: MessageContext
+
+        /// The stored state; `nil` for none, or one this version cannot read.
+        var state: ConversationState? { storedState.flatMap(ConversationState.init(storedForm:)) }
     }
 
-    static func firstLook(at messageSID: MessageSID, from phone: String, connection: PostgresConnection, logger: Logger) async throws -> FirstLook {
-        let statement = StoreStatement(SharedSQL.firstLook, [.text(messageSID.rawValue), .text(phone)])
-        for try await (seenAt, reply, state, optedOut, deliveryFailed) in try await connection.query(
-            PostgresQuery(statement), logger: logger
-        ).decode((Int64?, String?, Data?, Bool, Bool).self) {
-            return FirstLook(seenAt: seenAt, storedReply: reply, storedState: state, isOptedOut: optedOut, codeDeliveryFailed: deliveryFailed)
-        }
-        throw PostgresStoreError.noRow
-    }
-
-    static func context(
-        for phone: PhoneNumber, state: ConversationState, first: FirstLook, mentioned: [PolicyNumber], now: Date,
+    /// Reads the facts for a message from `phone` mentioning `mentioned`. The conversation's own
+    /// policy comes from `conversations.policy_number`; a row written before that column existed
+    /// lacks it, and then a second read adds the policy its state names.
+    static func readInbound(
+        _ messageSID: MessageSID, from phone: PhoneNumber, mentioned: [PolicyNumber], at now: Date,
         connection: PostgresConnection, logger: Logger
-    ) async throws -> MessageContext {
-        var numbers = mentioned
-        if let policy = state.policy { numbers.append(policy) }
-        let policies = try await policies(numbered: numbers, connection: connection, logger: logger)
-        let dayAgo = now.addingTimeInterval(-24 * 3600).unixMilliseconds
+    ) async throws -> InboundFacts {
+        let statement = ReadInbound(
+            messageSID: messageSID.rawValue, phone: phone.e164, dayAgo: now.addingTimeInterval(-24 * 3600).unixMilliseconds,
+            hourAgo: now.addingTimeInterval(-3600).unixMilliseconds, numbers: Array(Set(mentioned.map(\.canonical))))
+        var facts: InboundFacts?
+        var numbersRead: Set<PolicyNumber> = []
+        for try await row in try await connection.execute(statement, logger: logger) {
+            if facts == nil { facts = try firstColumns(of: row) }
+            guard let number = try row[9].decode(String?.self).flatMap(PolicyNumber.init) else { continue }
+            numbersRead.insert(number)
+            try addNumberColumns(of: row, for: number, to: &facts!.context)
+        }
+        guard let facts else { throw PostgresStoreError.noRow }
+        if let own = facts.state?.policy, !numbersRead.contains(own), facts.seenAt == nil {
+            return try await readInbound(messageSID, from: phone, mentioned: mentioned + [own], at: now, connection: connection, logger: logger)
+        }
+        return facts
+    }
+
+    /// The columns that are the same on every row: the first look, lockouts and requested policies.
+    private static func firstColumns(of row: PostgresRandomAccessRow) throws -> InboundFacts {
         var lockouts: [Lockout] = []
-        for try await (policy, lockedAt, until) in try await connection.query(
-            PostgresQuery(StoreStatement(SharedSQL.recentLockouts, [.text(phone.e164), .integer(dayAgo)])), logger: logger
-        ).decode((String, Int64, Int64).self) {
+        for (policy, (lockedAt, until)) in zip(
+            try row[5].decode([String].self), zip(try row[6].decode([Int64].self), try row[7].decode([Int64].self)))
+        {
             guard let number = PolicyNumber(policy) else { continue }
             lockouts.append(Lockout(policy: number, lockedAt: Date(unixMilliseconds: lockedAt), until: Date(unixMilliseconds: until)))
         }
-        let hourAgo = StoreValue.integer(now.addingTimeInterval(-3600).unixMilliseconds)
-        let requester = StoreValue.text(phone.e164)
         var context = MessageContext(
-            isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codeDeliveryFailed: first.codeDeliveryFailed)
-        // The same queries for every number mentioned, whether or not its policy exists.
-        for number in Set(numbers) {
-            let phoneOnFile = StoreValue.text(policies[number]?.phone.e164 ?? SharedSQL.noPhone)
-            context.codesToPhoneOnFileLastHour[number] = try await count(
-                PostgresQuery(StoreStatement(SharedSQL.codesToDestination, [phoneOnFile, hourAgo])), connection: connection, logger: logger)
-            context.codesRequestedLastHour[number] = try await count(
-                PostgresQuery(StoreStatement(SharedSQL.codesRequested, [requester, .text(number.canonical), hourAgo])),
-                connection: connection, logger: logger)
-            for try await failures in try await connection.query(
-                PostgresQuery(StoreStatement(SharedSQL.failedAttempts, [requester, .text(number.canonical)])), logger: logger
-            ).decode(Int64.self) {
-                context.failedAttempts[number] = Int(failures)
-            }
+            isOptedOut: try row[3].decode(Bool.self), policies: [:], lockouts: lockouts, codeDeliveryFailed: try row[4].decode(Bool.self))
+        context.policiesRequestedToday = Set(try row[8].decode([String].self).compactMap(PolicyNumber.init))
+        return InboundFacts(
+            seenAt: try row[0].decode(Int64?.self), storedReply: try row[1].decode(String?.self), storedState: try row[2].decode(Data?.self),
+            context: context)
+    }
+
+    /// A policy number's columns: its counts, and the policy with its claims if it exists.
+    private static func addNumberColumns(of row: PostgresRandomAccessRow, for number: PolicyNumber, to context: inout MessageContext) throws {
+        context.codesToPhoneOnFileLastHour[number] = Int(try row[10].decode(Int64.self))
+        context.codesRequestedLastHour[number] = Int(try row[11].decode(Int64.self))
+        if let failures = try row[12].decode(Int64?.self) { context.failedAttempts[number] = Int(failures) }
+        guard try row[13].decode(String?.self) != nil, let phone = PhoneNumber(e164: try row[16].decode(String.self)) else { return }
+        var claims: [Claim] = []
+        if let json = try row[28].decode(String?.self) {
+            claims = try JSONDecoder().decode([StoredClaim].self, from: Data(json.utf8)).map(\.claim)
         }
-        for try await number in try await connection.query(
-            PostgresQuery(StoreStatement(SharedSQL.policiesRequested, [requester, .integer(dayAgo)])), logger: logger
-        ).decode(String.self) {
-            if let policy = PolicyNumber(number) { context.policiesRequestedToday.insert(policy) }
-        }
-        return context
+        context.policies[number] = Policy(
+            number: number, displayNumber: try row[14].decode(String.self), holderName: try row[15].decode(String.self), phone: phone,
+            product: try row[17].decode(String.self), status: try row[18].decode(String.self),
+            effectiveDate: try row[19].decode(String.self), expiryDate: try row[20].decode(String.self),
+            premium: try row[21].decode(String.self), currency: try row[22].decode(String.self),
+            premiumFrequency: try row[23].decode(String.self), nextPaymentDue: try row[24].decode(String?.self),
+            balanceDue: try row[25].decode(String.self), coverage: try row[26].decode(String.self),
+            deductible: try row[27].decode(String?.self), claims: claims)
+    }
+
+    /// A claim as ``ReadInbound`` returns it (JSON).
+    private struct StoredClaim: Decodable {
+        var claimNumber: String
+        var status: String
+        var filedOn: String
+        var amount: String?
+        var description: String?
+
+        var claim: Claim { Claim(claimNumber: claimNumber, status: status, filedOn: filedOn, amount: amount, description: description) }
+    }
+
+    /// Stores `decision` in one statement.
+    static func store(
+        _ decision: InboundDecision, of messageSID: MessageSID, from requester: PhoneNumber, at now: Date,
+        connection: PostgresConnection, logger: Logger
+    ) async throws {
+        _ = try await connection.execute(StoreDecision(decision, requester: requester, messageSID: messageSID, at: now), logger: logger)
     }
 
     static func count(_ query: PostgresQuery, connection: PostgresConnection, logger: Logger) async throws -> Int {
@@ -72,27 +104,6 @@ extension PostgresStore {
             return Int(value)
         }
         return 0
-    }
-
-    /// Saves the state, or forgets the conversation when it is back to `.new`.
-    static func save(_ state: ConversationState, of phone: String, at now: Date, connection: PostgresConnection, logger: Logger) async throws {
-        guard state != .new else {
-            try await connection.query("DELETE FROM conversations WHERE phone = \(phone)", logger: logger)
-            return
-        }
-        let encoded = state.storedForm
-        let policy = state.policy?.canonical
-        try await connection.query(
-            "UPDATE conversations SET state = \(encoded), updated_at = \(now.unixMilliseconds), policy_number = \(policy) WHERE phone = \(phone)",
-            logger: logger)
-    }
-
-    static func apply(
-        _ decision: InboundDecision, requester: PhoneNumber, at now: Date, connection: PostgresConnection, logger: Logger
-    ) async throws {
-        for statement in SharedSQL.statements(storing: decision, requester: requester, at: now) {
-            try await connection.query(PostgresQuery(statement), logger: logger)
-        }
     }
 }
 

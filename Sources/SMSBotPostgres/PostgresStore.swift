@@ -82,31 +82,20 @@ public final class PostgresStore: SMSBotStore {
             let logger = logger
             return try await client.withTransaction(logger: logger) { connection in
                 let now = message.receivedAt
-                let phone = message.from.e164
                 // Lock the number's row before anything else: this is what serializes a number across
-                // instances. The first look is a statement of its own, so that it sees whatever the
+                // instances. The read is a statement of its own, so that it sees whatever the
                 // transaction that held the lock committed (READ COMMITTED takes a snapshot per statement).
-                try await connection.query(
-                    "INSERT INTO conversations (phone, state, updated_at) VALUES (\(phone), ''::bytea, \(now.unixMilliseconds)) ON CONFLICT (phone) DO NOTHING",
-                    logger: logger)
-                try await connection.query("SELECT 1 FROM conversations WHERE phone = \(phone) FOR UPDATE", logger: logger)
-                let first = try await Self.firstLook(at: messageSID, from: phone, connection: connection, logger: logger)
-                if let receivedAt = first.seenAt {
-                    try await Self.forgetIfEmpty(phone: phone, stored: first.storedState, connection: connection, logger: logger)
+                _ = try await connection.execute(LockConversation(phone: message.from.e164, now: now.unixMilliseconds), logger: logger)
+                let facts = try await Self.readInbound(
+                    messageSID, from: message.from, mentioned: mentionedPolicies, at: now, connection: connection, logger: logger)
+                if let receivedAt = facts.seenAt {
+                    try await Self.forgetIfEmpty(phone: message.from.e164, stored: facts.storedState, connection: connection, logger: logger)
                     return .replayed(
-                        replies: try InboundMessageRecord.replayedReplies(stored: first.storedReply, receivedAt: receivedAt, now: now))
+                        replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: now))
                 }
-                let state = first.storedState.flatMap(ConversationState.init(storedForm:)) ?? .new
-                let context = try await Self.context(
-                    for: message.from, state: state, first: first, mentioned: mentionedPolicies, now: now, connection: connection,
-                    logger: logger)
-                let decision = decide(state, context)
-                try await Self.save(decision.state, of: phone, at: now, connection: connection, logger: logger)
-                try await Self.apply(decision, requester: message.from, at: now, connection: connection, logger: logger)
-                let replies = InboundMessageRecord.encode(decision.replies)
-                try await connection.query(
-                    "INSERT INTO processed_messages (message_sid, phone, received_at, reply) VALUES (\(messageSID.rawValue), \(phone), \(now.unixMilliseconds), \(replies))",
-                    logger: logger)
+                // A state this version cannot read starts the conversation over rather than failing the message.
+                let decision = decide(facts.state ?? .new, facts.context)
+                try await Self.store(decision, of: messageSID, from: message.from, at: now, connection: connection, logger: logger)
                 return .handled(replies: decision.replies)
             }
         }

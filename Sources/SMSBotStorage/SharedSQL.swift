@@ -308,7 +308,7 @@ public enum SharedSQL {
 
 extension Effect {
     /// Whether the effect voids the texter's codes still waiting in the outbox.
-    var voidsQueuedCodes: Bool {
+    public var voidsQueuedCodes: Bool {
         switch self {
         case .recordCodeIssued, .audit(.loggedOut): true
         default: false

@@ -295,6 +295,27 @@ public enum StoreConformance {
         let beforeClearing = try await failures(at: now + 4, sid: "SM5", effects: [.clearFailedAttempts(policy: policy)])
         let afterClearing = try await failures(at: now + 5, sid: "SM6")
         #expect([before, afterOne, afterTwo, otherNumber, beforeClearing, afterClearing] == [nil, 1, 2, nil, 2, nil])
+        // Several in one message end as if applied one by one, in order (PostgreSQL folds them into one statement).
+        let clear = Effect.clearFailedAttempts(policy: policy)
+        _ = try await failures(at: now + 6, sid: "SM7", effects: wrong + wrong)
+        let afterTwoInOne = try await failures(at: now + 7, sid: "SM8", effects: [clear] + wrong)
+        let afterClearThenWrong = try await failures(at: now + 8, sid: "SM9", effects: wrong + [clear])
+        let afterWrongThenClear = try await failures(at: now + 9, sid: "SM10")
+        #expect([afterTwoInOne, afterClearThenWrong, afterWrongThenClear] == [2, 1, nil])
+        },
+        Check(name: "optOutAndAuditEffectsOfOneMessageApplyInOrder") { store, fixture in
+        func optedOut(at time: Date, sid: String, effects: [Effect] = []) async throws -> Bool {
+            let outcome = try await store.processInbound(messageSID: MessageSID(sid)!, message: message("x", at: time), mentionedPolicies: []) {
+                _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.isOptedOut)"], effects: effects)
+            }
+            return outcome.replies == ["true"]
+        }
+        _ = try await optedOut(at: now, sid: "SM1", effects: [.setOptedOut(true), .setOptedOut(false), .audit(.optedOut), .audit(.optedIn)])
+        let afterOutThenIn = try await optedOut(at: now + 1, sid: "SM2", effects: [.setOptedOut(false), .setOptedOut(true)])
+        let afterInThenOut = try await optedOut(at: now + 2, sid: "SM3")
+        #expect([afterOutThenIn, afterInThenOut] == [false, true])
+        #expect(try await fixture.count("audit_events") == 2)
+        #expect(try await fixture.count("audit_events", where: "event = 'opted_in' AND id > (SELECT id FROM audit_events WHERE event = 'opted_out')") == 1)
         },
         Check(name: "accessKeysAreFoundByTheirSecretsDigestUntilRevoked") { store, fixture in
         var random = SystemRandomNumberGenerator()
