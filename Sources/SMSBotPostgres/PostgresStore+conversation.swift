@@ -4,7 +4,8 @@ import PostgresNIO
 import SMSBotCore
 import SMSBotStorage
 
-/// An inbound message's transaction: lock, read, decide, write (``InboundStatements``).
+/// An inbound message: read, decide, write if unchanged; or lock, read, decide, write
+/// (``StoreDecision``).
 extension PostgresStore {
     /// What ``ReadInbound`` found.
     struct InboundFacts {
@@ -13,6 +14,8 @@ extension PostgresStore {
         var storedReply: String?
         var storedState: Data?
         var context: MessageContext
+        /// The conversation row's version (`xmin`), `nil` when there is no row.
+        var version: String?
 
         /// The stored state; `nil` for none, or one this version cannot read.
         var state: ConversationState? { storedState.flatMap(ConversationState.init(storedForm:)) }
@@ -57,7 +60,7 @@ extension PostgresStore {
         context.policiesRequestedToday = Set(try row[8].decode([String].self).compactMap(PolicyNumber.init))
         return InboundFacts(
             seenAt: try row[0].decode(Int64?.self), storedReply: try row[1].decode(String?.self), storedState: try row[2].decode(Data?.self),
-            context: context)
+            context: context, version: try row[29].decode(String?.self))
     }
 
     /// A policy number's columns: its counts, and the policy with its claims if it exists.
@@ -91,12 +94,18 @@ extension PostgresStore {
         var claim: Claim { Claim(claimNumber: claimNumber, status: status, filedOn: filedOn, amount: amount, description: description) }
     }
 
-    /// Stores `decision` in one statement.
+    /// Stores `decision` if the conversation row is still at `version`; whether it was.
     static func store(
-        _ decision: InboundDecision, of messageSID: MessageSID, from requester: PhoneNumber, at now: Date,
+        _ decision: InboundDecision, of messageSID: MessageSID, from requester: PhoneNumber, at now: Date, ifAt version: String,
         connection: PostgresConnection, logger: Logger
-    ) async throws {
-        _ = try await connection.execute(StoreDecision(decision, requester: requester, messageSID: messageSID, at: now), logger: logger)
+    ) async throws -> Bool {
+        if let reply = StoreReply(decision, requester: requester, messageSID: messageSID, at: now, version: version) {
+            for try await _ in try await connection.execute(reply, logger: logger) { return true }
+            return false
+        }
+        let statement = StoreDecision(decision, requester: requester, messageSID: messageSID, at: now, version: version)
+        for try await _ in try await connection.execute(statement, logger: logger) { return true }
+        return false
     }
 
     static func count(_ query: PostgresQuery, connection: PostgresConnection, logger: Logger) async throws -> Int {

@@ -13,18 +13,7 @@ extension PostgresStore {
             bindings.append(now.unixMilliseconds)
             bindings.append(now.addingTimeInterval(lease).unixMilliseconds)
             bindings.append(Int64(limit))
-            // SKIP LOCKED: instances claiming at the same moment each get different rows; the
-            // claimable condition hands out only the oldest unfinished SMS of each phone.
-            let claim = PostgresQuery(
-                unsafeSQL: """
-                    UPDATE outbox SET status = 'sending', claimed_until = $2, updated_at = $1,
-                        ambiguous_failures = ambiguous_failures + CASE WHEN status = 'sending' THEN 1 ELSE 0 END
-                    WHERE id IN (
-                        SELECT id FROM outbox WHERE \(SharedSQL.claimableOutbox)
-                        ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-                    RETURNING id, kind, to_phone, body, not_after, attempts, ambiguous_failures,
-                        EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone)
-                    """, binds: bindings)
+            let claim = PostgresQuery(unsafeSQL: Self.claimingOutbox, binds: bindings)
             var messages: [OutboxMessage] = []
             for try await (id, kind, to, body, notAfter, attempts, ambiguous, optedOut) in try await client.query(claim, logger: logger).decode(
                 (Int64, String, String, String?, Int64?, Int32, Int32, Bool).self)
@@ -37,6 +26,19 @@ extension PostgresStore {
             return messages.sorted { $0.id < $1.id }
         }
     }
+
+    /// Claims up to $3 claimable SMS at $1 until $2. SKIP LOCKED: instances claiming at the same
+    /// moment each get different rows; the claimable condition hands out only the oldest
+    /// unfinished SMS of each phone.
+    static let claimingOutbox = """
+        UPDATE outbox SET status = 'sending', claimed_until = $2, updated_at = $1,
+            ambiguous_failures = ambiguous_failures + CASE WHEN status = 'sending' THEN 1 ELSE 0 END
+        WHERE id IN (
+            SELECT id FROM outbox WHERE \(SharedSQL.claimableOutbox)
+            ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING id, kind, to_phone, body, not_after, attempts, ambiguous_failures,
+            EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone)
+        """
 
     public func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws {
         try await bounded { [self] in

@@ -80,24 +80,57 @@ public final class PostgresStore: SMSBotStore {
     ) async throws -> InboundOutcome {
         try await bounded { [self] in
             let logger = logger
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await client.withConnection { connection in
                 let now = message.receivedAt
-                // Lock the number's row before anything else: this is what serializes a number across
-                // instances. The read is a statement of its own, so that it sees whatever the
-                // transaction that held the lock committed (READ COMMITTED takes a snapshot per statement).
-                _ = try await connection.execute(LockConversation(phone: message.from.e164, now: now.unixMilliseconds), logger: logger)
+                // Optimistic: read, decide, and write if the conversation row did not change meanwhile
+                // (two statements, each its own transaction). A message from a number without a row
+                // takes the locked transaction: a row created and ended in between would go unseen.
                 let facts = try await Self.readInbound(
                     messageSID, from: message.from, mentioned: mentionedPolicies, at: now, connection: connection, logger: logger)
                 if let receivedAt = facts.seenAt {
-                    try await Self.forgetIfEmpty(phone: message.from.e164, stored: facts.storedState, connection: connection, logger: logger)
                     return .replayed(
                         replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: now))
                 }
-                // A state this version cannot read starts the conversation over rather than failing the message.
-                let decision = decide(facts.state ?? .new, facts.context)
-                try await Self.store(decision, of: messageSID, from: message.from, at: now, connection: connection, logger: logger)
-                return .handled(replies: decision.replies)
+                if let version = facts.version {
+                    let decision = decide(facts.state ?? .new, facts.context)
+                    if try await Self.store(
+                        decision, of: messageSID, from: message.from, at: now, ifAt: version, connection: connection, logger: logger)
+                    {
+                        return .handled(replies: decision.replies)
+                    }
+                }
+                return try await Self.processLocked(
+                    messageSID: messageSID, message: message, mentionedPolicies: mentionedPolicies, decide: decide, connection: connection,
+                    logger: logger)
             }
+        }
+    }
+
+    /// Handles the message in a transaction that first locks the number's conversation row
+    /// (creating it if need be): what serializes a number across instances when the optimistic
+    /// write could not. The read is a statement of its own, so that it sees whatever the
+    /// transaction that held the lock committed (READ COMMITTED takes a snapshot per statement).
+    private static func processLocked(
+        messageSID: MessageSID, message: IncomingMessage, mentionedPolicies: [PolicyNumber],
+        decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision, connection: PostgresConnection, logger: Logger
+    ) async throws -> InboundOutcome {
+        try await connection.withTransaction(logger: logger) { connection in
+            let now = message.receivedAt
+            _ = try await connection.execute(LockConversation(phone: message.from.e164, now: now.unixMilliseconds), logger: logger)
+            let facts = try await readInbound(
+                messageSID, from: message.from, mentioned: mentionedPolicies, at: now, connection: connection, logger: logger)
+            if let receivedAt = facts.seenAt {
+                try await forgetIfEmpty(phone: message.from.e164, stored: facts.storedState, connection: connection, logger: logger)
+                return .replayed(
+                    replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: now))
+            }
+            // A state this version cannot read starts the conversation over rather than failing the message.
+            let decision = decide(facts.state ?? .new, facts.context)
+            // The row is locked: it is still at the version read.
+            guard let version = facts.version,
+                try await store(decision, of: messageSID, from: message.from, at: now, ifAt: version, connection: connection, logger: logger)
+            else { throw PostgresStoreError.noRow }
+            return .handled(replies: decision.replies)
         }
     }
 

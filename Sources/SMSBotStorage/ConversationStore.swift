@@ -8,7 +8,9 @@ public protocol ConversationStore: Sendable {
     /// For a `MessageSID` not seen before: loads the conversation of `message.from` (serialized
     /// per phone number) and the ``MessageContext`` for it and for `mentionedPolicies`, runs
     /// `decide`, then saves the new state, queues the outbound SMS, applies the effects and
-    /// records the SID with the replies. For a SID already seen nothing runs and the stored
+    /// records the SID with the replies. `decide` may run more than once (a store that writes
+    /// optimistically decides again when the conversation changed meanwhile): only the decision
+    /// stored counts, so it must not act on its own. For a SID already seen nothing runs and the stored
     /// replies come back, or none once they are older than ``InboundMessageRecord/replyRetention``.
     func processInbound(
         messageSID: MessageSID,

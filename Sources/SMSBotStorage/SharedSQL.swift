@@ -53,6 +53,7 @@ public enum SharedSQL {
         ("v5-verifications", verificationsSchema),
         ("v6-operator", operatorSchema),
         ("v7-portal-sessions", portalSchema),
+        ("v8-pending-codes", pendingCodesSchema),
     ]
 
     /// Migration `v2-verification-failures`: wrong codes counted per (number, policy) across codes.
@@ -113,6 +114,12 @@ public enum SharedSQL {
         }
         return statements
     }
+
+    /// Migration `v8-pending-codes`: finds a requester's queued codes, which every new code voids
+    /// (``voidingQueuedCodes(of:at:)``), without reading the whole outbox.
+    public static let pendingCodesSchema = [
+        "CREATE INDEX outbox_pending_codes ON outbox(requester_phone) WHERE kind = 'otp' AND status = 'pending'"
+    ]
 
     /// Drops the OTP SMS that `requester` (a texter, or `verification:ID`) still has queued.
     static func voidingQueuedCodes(of requester: StoreValue, at now: Date) -> StoreStatement {

@@ -29,7 +29,7 @@ import SMSBotStorage
         let migrations = try await DatabaseQueue.console(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(migrations == ["v1-initial-schema", "v2-verification-failures", "v3-outbox-order", "v4-access-keys", "v5-verifications", "v6-operator", "v7-portal-sessions"])
+        #expect(migrations == ["v1-initial-schema", "v2-verification-failures", "v3-outbox-order", "v4-access-keys", "v5-verifications", "v6-operator", "v7-portal-sessions", "v8-pending-codes"])
 
         let reopened = try await SQLiteStore.migrated(path: path)
         _ = try await SQLiteStore.migrated(path: path)

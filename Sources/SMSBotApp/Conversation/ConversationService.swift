@@ -16,26 +16,29 @@ public struct ConversationService: Sendable {
     public func handle(_ message: IncomingMessage, messageSID: MessageSID) async throws -> InboundOutcome {
         let engine = engine
         let renderer = renderer
-        let metrics = metrics
-        let queuedSMS = SMSQueuedFlag()
+        let decided = DecidedEffects()
         let outcome = try await store.processInbound(
             messageSID: messageSID, message: message, mentionedPolicies: message.mentionedPolicies
         ) { state, context in
             var random = SystemRandomNumberGenerator()
             let transition = engine.messageReceived(message, state: state, context: context, random: &random)
-            metrics.recordOTPEvents(transition.effects)
+            decided.set(transition.effects)
             let outbound = transition.effects.compactMap { effect -> OutboundSMS? in
                 guard case .sendCode(let code, let to, _, let expiresAt) = effect else { return nil }
                 return OutboundSMS(kind: .otp, to: to, body: renderer.otpSMS(code: code), notAfter: expiresAt)
             }
-            if !outbound.isEmpty { queuedSMS.set() }
             return InboundDecision(
                 state: transition.state, replies: transition.replies.map(renderer.render), outbound: outbound,
                 effects: transition.effects, acknowledgesDeliveryFailure: context.codeDeliveryFailed)
         }
+        // The store may decide more than once (PostgreSQL, when the conversation changed meanwhile):
+        // what counts is the last decision, the one stored.
+        guard case .handled = outcome else { return outcome }
+        let effects = decided.effects
+        metrics.recordOTPEvents(effects)
         // Only a message that queued an SMS wakes the worker: waking it for every message would
         // cost a write transaction each time.
-        if case .handled = outcome, queuedSMS.isSet { outbox.wake() }
+        if effects.contains(where: { if case .sendCode = $0 { true } else { false } }) { outbox.wake() }
         return outcome
     }
 
@@ -45,10 +48,10 @@ public struct ConversationService: Sendable {
     }
 }
 
-/// Whether a transaction queued an SMS; set from inside the store's closure.
-private final class SMSQueuedFlag: Sendable {
-    private let value = Atomic<Bool>(false)
+/// The effects of the last decision made inside the store's closure.
+private final class DecidedEffects: Sendable {
+    private let value = Mutex<[Effect]>([])
 
-    func set() { value.store(true, ordering: .relaxed) }
-    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set(_ effects: [Effect]) { value.withLock { $0 = effects } }
+    var effects: [Effect] { value.withLock { $0 } }
 }
