@@ -7,9 +7,10 @@ public import ServiceLifecycle
 
 /// The store for several instances: PostgreSQL through a PostgresNIO connection pool.
 ///
-/// Each message's transaction locks its conversation row (created race-free first), so two
-/// instances receiving messages from one number process them one at a time; the outbox is
-/// claimed with `FOR UPDATE SKIP LOCKED` so each SMS goes out from exactly one instance.
+/// Messages from one number are processed one at a time across instances: each is stored only
+/// if its conversation row is still the version read, or else handled in a transaction that
+/// locks the row first (``StoreDecision``); the outbox is claimed with
+/// `FOR UPDATE SKIP LOCKED` so each SMS goes out from exactly one instance.
 public final class PostgresStore: SMSBotStore {
     let logger: Logger
     /// The client, replaced after connection failures so that recovery does not wait out the pool's backoff.

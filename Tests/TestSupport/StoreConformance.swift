@@ -78,12 +78,17 @@ public enum StoreConformance {
         let policy = TestPolicies.auto.number
         let phone = phone
         let now = now
+        // An ongoing conversation: every message reads the same row, and all but one must find
+        // it changed when they write (PostgreSQL then handles them again under the row's lock).
+        _ = try await store.processInbound(messageSID: MessageSID("SM-first")!, message: message("x", at: now), mentionedPolicies: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [])
+        }
         // Twelve, not more: they wait for each other, and the last must finish within the store's
         // 4 s deadline while the rest of the suite loads both cores (25 once timed out there).
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let seen = try await withThrowingTaskGroup(of: [String].self) { group in
             for index in 0..<12 {
                 group.addTask {
-                    _ = try await store.processInbound(
+                    try await store.processInbound(
                         messageSID: MessageSID("SM\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
                         mentionedPolicies: [policy]
                     ) { _, context in
@@ -91,16 +96,17 @@ public enum StoreConformance {
                         InboundDecision(
                             state: .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"],
                             effects: [.recordLockout(policy: policy, until: now + 60)])
-                    }
+                    }.replies
                 }
             }
-            try await group.waitForAll()
+            return try await group.reduce(into: []) { $0 += $1 }
         }
+        #expect(Set(seen) == Set((0..<12).map(String.init)), "each message saw the ones stored before it, and no two the same")
         let final = try await store.processInbound(messageSID: MessageSID("SM-final")!, message: message("x", at: now), mentionedPolicies: []) {
             _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"])
         }
         #expect(final.replies == ["12"])
-        #expect(try await fixture.count("processed_messages") == 13)
+        #expect(try await fixture.count("processed_messages") == 14)
         },
         Check(name: "theDecisionIsStoredAtomicallyWithItsEffects") { store, fixture in
         try await store.upsertPolicies([TestPolicies.auto], at: now)
