@@ -99,13 +99,15 @@ extension PostgresStore {
         _ decision: InboundDecision, of messageSID: MessageSID, from requester: PhoneNumber, at now: Date, ifAt version: String,
         connection: PostgresConnection, logger: Logger
     ) async throws -> Bool {
+        // Each returns a row when it stored the message; the stream is read to its end.
+        var stored = false
         if let reply = StoreReply(decision, requester: requester, messageSID: messageSID, at: now, version: version) {
-            for try await _ in try await connection.execute(reply, logger: logger) { return true }
-            return false
+            for try await _ in try await connection.execute(reply, logger: logger) { stored = true }
+        } else {
+            let statement = StoreDecision(decision, requester: requester, messageSID: messageSID, at: now, version: version)
+            for try await _ in try await connection.execute(statement, logger: logger) { stored = true }
         }
-        let statement = StoreDecision(decision, requester: requester, messageSID: messageSID, at: now, version: version)
-        for try await _ in try await connection.execute(statement, logger: logger) { return true }
-        return false
+        return stored
     }
 
     static func count(_ query: PostgresQuery, connection: PostgresConnection, logger: Logger) async throws -> Int {

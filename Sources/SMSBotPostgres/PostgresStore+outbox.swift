@@ -40,44 +40,39 @@ extension PostgresStore {
             EXISTS (SELECT 1 FROM opt_outs WHERE opt_outs.phone = outbox.to_phone)
         """
 
+    /// One statement whatever the result (no transaction around it): a dropped SMS and its
+    /// recipient's opt-out are written together by a data-modifying CTE.
     public func completeOutbound(id: Int64, result: OutboxResult, at now: Date) async throws {
         try await bounded { [self] in
             let time = now.unixMilliseconds
-            let logger = logger
-            try await client.withTransaction(logger: logger) { connection in
-                switch result {
-                case .accepted(let providerID):
-                    try await connection.query(
-                        """
-                        UPDATE outbox SET status = 'sent', twilio_sid = \(providerID), attempts = attempts + 1, claimed_until = NULL,
-                            body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = \(time)
-                        WHERE id = \(id)
-                        """, logger: logger)
-                case .dropped(let reason, let code, let optOut, let deliveryFailed):
-                    try await connection.query(
-                        """
+            let query: PostgresQuery
+            switch result {
+            case .accepted(let providerID):
+                query = """
+                    UPDATE outbox SET status = 'sent', twilio_sid = \(providerID), attempts = attempts + 1, claimed_until = NULL,
+                        body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = \(time)
+                    WHERE id = \(id)
+                    """
+            case .dropped(let reason, let code, let optOut, let deliveryFailed):
+                query = """
+                    WITH dropped AS (
                         UPDATE outbox SET status = 'dropped', last_error = \(reason), error_code = \(code), claimed_until = NULL,
                             delivery_status = CASE WHEN \(deliveryFailed) THEN 'failed' ELSE delivery_status END,
                             body = CASE WHEN kind = 'otp' THEN NULL ELSE body END, updated_at = \(time)
                         WHERE id = \(id)
-                        """, logger: logger)
-                    if optOut {
-                        try await connection.query(
-                            """
-                            INSERT INTO opt_outs (phone, opted_out_at) SELECT to_phone, \(time) FROM outbox WHERE id = \(id)
-                            ON CONFLICT (phone) DO NOTHING
-                            """, logger: logger)
-                    }
-                case .retry(let at, let code, let ambiguous):
-                    try await connection.query(
-                        """
-                        UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = \(at.unixMilliseconds),
-                            error_code = \(code), ambiguous_failures = ambiguous_failures + \(ambiguous ? 1 : 0),
-                            claimed_until = NULL, updated_at = \(time)
-                        WHERE id = \(id)
-                        """, logger: logger)
-                }
+                        RETURNING to_phone)
+                    INSERT INTO opt_outs (phone, opted_out_at) SELECT to_phone, \(time) FROM dropped WHERE \(optOut)
+                    ON CONFLICT (phone) DO NOTHING
+                    """
+            case .retry(let at, let code, let ambiguous):
+                query = """
+                    UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = \(at.unixMilliseconds),
+                        error_code = \(code), ambiguous_failures = ambiguous_failures + \(ambiguous ? 1 : 0),
+                        claimed_until = NULL, updated_at = \(time)
+                    WHERE id = \(id)
+                    """
             }
+            try await client.query(query, logger: logger)
         }
     }
 
