@@ -46,13 +46,7 @@ struct ReadInbound: PostgresPreparedStatement {
 
     static let sql = """
         SELECT
-            (SELECT received_at FROM processed_messages WHERE message_sid = $1),
-            (SELECT reply FROM processed_messages WHERE message_sid = $1),
-            (SELECT state FROM conversations WHERE phone = $2),
-            EXISTS (SELECT 1 FROM opt_outs WHERE phone = $2),
-            EXISTS (
-                SELECT 1 FROM outbox WHERE requester_phone = $2 AND to_phone = $2 AND kind = 'otp'
-                AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE),
+            \(SharedSQL.firstLookColumns),
             ARRAY(SELECT policy_number FROM lockouts WHERE phone = $2 AND locked_at > $3 ORDER BY id),
             ARRAY(SELECT locked_at FROM lockouts WHERE phone = $2 AND locked_at > $3 ORDER BY id),
             ARRAY(SELECT locked_until FROM lockouts WHERE phone = $2 AND locked_at > $3 ORDER BY id),

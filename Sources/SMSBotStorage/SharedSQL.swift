@@ -9,15 +9,17 @@ public enum SharedSQL {
     /// conversation's stored state, whether the number opted out, and whether one of its codes
     /// was reported undelivered and not yet told: only a code sent to this very number, since
     /// telling anyone else would say that the policy exists. A SELECT without FROM yields exactly one row.
-    public static let firstLook = """
-        SELECT
-            (SELECT received_at FROM processed_messages WHERE message_sid = $1),
-            (SELECT reply FROM processed_messages WHERE message_sid = $1),
-            (SELECT state FROM conversations WHERE phone = $2),
-            EXISTS (SELECT 1 FROM opt_outs WHERE phone = $2),
-            EXISTS (
-                SELECT 1 FROM outbox WHERE requester_phone = $2 AND to_phone = $2 AND kind = 'otp'
-                AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE)
+    public static let firstLook = "SELECT " + firstLookColumns
+
+    /// ``firstLook``'s columns, for a store that reads more in the same statement.
+    public static let firstLookColumns = """
+        (SELECT received_at FROM processed_messages WHERE message_sid = $1),
+        (SELECT reply FROM processed_messages WHERE message_sid = $1),
+        (SELECT state FROM conversations WHERE phone = $2),
+        EXISTS (SELECT 1 FROM opt_outs WHERE phone = $2),
+        EXISTS (
+            SELECT 1 FROM outbox WHERE requester_phone = $2 AND to_phone = $2 AND kind = 'otp'
+            AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE)
         """
 
     /// A number's lockouts that started after $2: policy number, start, end.

@@ -75,6 +75,11 @@ import SMSBotStorage
         try await Self.withBot { bot in
             _ = try await bot.text("AUTO-1001")
             try await bot.fake.waitForCalls(1)
+            // The result is written after Twilio answered: on a loaded machine that takes a while.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try bot.outboxRows().first?["status"] != "sent", ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await Task.sleep(for: .milliseconds(300))
             #expect(bot.fake.calls.count == 1)
             let call = try #require(bot.fake.calls.first)
