@@ -110,11 +110,13 @@ extension PostgresStore {
         return stored
     }
 
+    /// The first column of `query`'s one row (0 without a row); the stream is read to its end.
     static func count(_ query: PostgresQuery, connection: PostgresConnection, logger: Logger) async throws -> Int {
+        var count = 0
         for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
-            return Int(value)
+            count = Int(value)
         }
-        return 0
+        return count
     }
 }
 

@@ -78,12 +78,13 @@ extension PostgresStore {
 
     public func outboxDepth() async throws -> Int {
         try await bounded { [self] in
-            for try await depth in try await client.query(
+            var depth = 0
+            for try await count in try await client.query(
                 "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')", logger: logger
             ).decode(Int64.self) {
-                return Int(depth)
+                depth = Int(count)
             }
-            return 0
+            return depth
         }
     }
 

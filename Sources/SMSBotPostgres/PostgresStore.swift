@@ -69,7 +69,8 @@ public final class PostgresStore: SMSBotStore {
 
     public func checkHealth() async throws {
         try await bounded { [self] in
-            _ = try await client.query("SELECT 1 FROM processed_messages LIMIT 1", logger: logger)
+            // Read to the end: a client's connection goes back to the pool when its rows are done.
+            for try await _ in try await client.query("SELECT 1 FROM processed_messages LIMIT 1", logger: logger) {}
         }
     }
 
