@@ -9,12 +9,15 @@ public import ServiceLifecycle
 ///
 /// Messages from one number are processed one at a time across instances: each is stored only
 /// if its conversation row is still the version read, or else handled in a transaction that
-/// locks the row first (``StoreDecision``); the outbox is claimed with
+/// locks the row first (``StoreDecision``). Messages of different numbers are read and stored
+/// in batches (``InboundBatcher``). The outbox is claimed with
 /// `FOR UPDATE SKIP LOCKED` so each SMS goes out from exactly one instance.
 public final class PostgresStore: SMSBotStore {
     let logger: Logger
     /// The client, replaced after connection failures so that recovery does not wait out the pool's backoff.
     private let rotation: PostgresClientRotation
+    /// Gathers inbound messages into batches.
+    private let inbound: InboundBatcher
 
     /// A store for the `postgres://` URL. Nothing connects until ``services`` run; ``migrate()``
     /// then readies the schema.
@@ -28,9 +31,21 @@ public final class PostgresStore: SMSBotStore {
     }
 
     init(configuration: PostgresClient.Configuration, logger: Logger, operationTimeout: Duration = PostgresStore.defaultOperationTimeout) {
-        self.rotation = PostgresClientRotation(configuration: configuration, logger: logger)
+        let rotation = PostgresClientRotation(configuration: configuration, logger: logger)
+        self.rotation = rotation
         self.logger = logger
         self.operationTimeout = operationTimeout
+        inbound = InboundBatcher { jobs in
+            do {
+                return try await Self.bounded(operationTimeout, rotation) {
+                    try await rotation.current.withConnection { connection in
+                        try await Self.handle(jobs, connection: connection, logger: logger)
+                    }
+                }
+            } catch {
+                return jobs.map { _ in .failure(error) }
+            }
+        }
     }
 
     /// The client operations use now.
@@ -59,8 +74,14 @@ public final class PostgresStore: SMSBotStore {
     /// and a retried message is then a replay. A failure that says the database is not
     /// reachable replaces the client (``PostgresClientRotation``).
     func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Self.bounded(operationTimeout, rotation, operation)
+    }
+
+    private static func bounded<T: Sendable>(
+        _ timeout: Duration, _ rotation: PostgresClientRotation, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         do {
-            return try await withDeadline(operationTimeout, operation)
+            return try await withDeadline(timeout, operation)
         } catch {
             rotation.operationFailed(error)
             throw error
@@ -81,31 +102,51 @@ public final class PostgresStore: SMSBotStore {
         decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome {
         try await bounded { [self] in
+            let request = InboundRequest(messageSID: messageSID, phone: message.from, mentioned: mentionedPolicies, now: message.receivedAt)
+            if let outcome = try await inbound.submit(InboundBatcher.Job(request: request, decide: decide)) { return outcome }
             let logger = logger
             return try await client.withConnection { connection in
-                let now = message.receivedAt
-                // Optimistic: read, decide, and write if the conversation row did not change meanwhile
-                // (two statements, each its own transaction). A message from a number without a row
-                // takes the locked transaction: a row created and ended in between would go unseen.
-                let facts = try await Self.readInbound(
-                    messageSID, from: message.from, mentioned: mentionedPolicies, at: now, connection: connection, logger: logger)
-                if let receivedAt = facts.seenAt {
-                    return .replayed(
-                        replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: now))
-                }
-                if let version = facts.version {
-                    let decision = decide(facts.state ?? .new, facts.context)
-                    if try await Self.store(
-                        decision, of: messageSID, from: message.from, at: now, ifAt: version, connection: connection, logger: logger)
-                    {
-                        return .handled(replies: decision.replies)
-                    }
-                }
-                return try await Self.processLocked(
-                    messageSID: messageSID, message: message, mentionedPolicies: mentionedPolicies, decide: decide, connection: connection,
-                    logger: logger)
+                try await Self.processLocked(request, decide: decide, connection: connection, logger: logger)
             }
         }
+    }
+
+    /// Handles `jobs` (messages of different numbers) optimistically: one read for all, each
+    /// decided, one write that stores each message whose conversation row is still the version
+    /// read. A message whose number has no row yet is left to ``processLocked``: a row created
+    /// and ended in between would go unseen; so is one whose row changed meanwhile, or whose row
+    /// lacks its policy. A write that fails leaves every message of the batch to be handled alone.
+    static func handle(
+        _ jobs: [InboundBatcher.Job], connection: PostgresConnection, logger: Logger
+    ) async throws -> [Result<InboundOutcome?, any Error>] {
+        let facts = try await readInbound(jobs.map(\.request), connection: connection, logger: logger)
+        var outcomes: [Result<InboundOutcome?, any Error>] = Array(repeating: .success(nil), count: jobs.count)
+        var decided: [(index: Int, message: StoreDecision.Message)] = []
+        for (index, (job, facts)) in zip(jobs, facts).enumerated() {
+            let request = job.request
+            if let receivedAt = facts.seenAt {
+                outcomes[index] = Result {
+                    .replayed(replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: request.now))
+                }
+            } else if let version = facts.version, !facts.lacksOwnPolicy {
+                // A state this version cannot read starts the conversation over rather than failing the message.
+                let decision = job.decide(facts.state ?? .new, facts.context)
+                decided.append((index, StoreDecision.Message(
+                    decision: decision, requester: request.phone, messageSID: request.messageSID, now: request.now, version: version)))
+            }
+        }
+        guard !decided.isEmpty else { return outcomes }
+        let stored: Set<String>
+        do {
+            stored = try await store(decided.map(\.message), connection: connection, logger: logger)
+        } catch {
+            logger.debug("a batch write failed; its messages are handled alone", metadata: ["error": "\(String(reflecting: error))"])
+            return outcomes
+        }
+        for (index, message) in decided where stored.contains(message.messageSID.rawValue) {
+            outcomes[index] = .success(.handled(replies: message.decision.replies))
+        }
+        return outcomes
     }
 
     /// Handles the message in a transaction that first locks the number's conversation row
@@ -113,24 +154,25 @@ public final class PostgresStore: SMSBotStore {
     /// write could not. The read is a statement of its own, so that it sees whatever the
     /// transaction that held the lock committed (READ COMMITTED takes a snapshot per statement).
     private static func processLocked(
-        messageSID: MessageSID, message: IncomingMessage, mentionedPolicies: [PolicyNumber],
-        decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision, connection: PostgresConnection, logger: Logger
+        _ request: InboundRequest, decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision,
+        connection: PostgresConnection, logger: Logger
     ) async throws -> InboundOutcome {
         try await connection.withTransaction(logger: logger) { connection in
-            let now = message.receivedAt
-            _ = try await connection.execute(LockConversation(phone: message.from.e164, now: now.unixMilliseconds), logger: logger)
-            let facts = try await readInbound(
-                messageSID, from: message.from, mentioned: mentionedPolicies, at: now, connection: connection, logger: logger)
+            _ = try await connection.execute(LockConversation(phone: request.phone.e164, now: request.now.unixMilliseconds), logger: logger)
+            let facts = try await readInbound(request, connection: connection, logger: logger)
             if let receivedAt = facts.seenAt {
-                try await forgetIfEmpty(phone: message.from.e164, stored: facts.storedState, connection: connection, logger: logger)
+                try await forgetIfEmpty(phone: request.phone.e164, stored: facts.storedState, connection: connection, logger: logger)
                 return .replayed(
-                    replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: now))
+                    replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: request.now))
             }
             // A state this version cannot read starts the conversation over rather than failing the message.
             let decision = decide(facts.state ?? .new, facts.context)
             // The row is locked: it is still at the version read.
             guard let version = facts.version,
-                try await store(decision, of: messageSID, from: message.from, at: now, ifAt: version, connection: connection, logger: logger)
+                try await !store(
+                    [StoreDecision.Message(decision: decision, requester: request.phone, messageSID: request.messageSID, now: request.now, version: version)],
+                    connection: connection, logger: logger
+                ).isEmpty
             else { throw PostgresStoreError.noRow }
             return .handled(replies: decision.replies)
         }

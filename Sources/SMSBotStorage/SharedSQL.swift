@@ -9,18 +9,22 @@ public enum SharedSQL {
     /// conversation's stored state, whether the number opted out, and whether one of its codes
     /// was reported undelivered and not yet told: only a code sent to this very number, since
     /// telling anyone else would say that the policy exists. A SELECT without FROM yields exactly one row.
-    public static let firstLook = "SELECT " + firstLookColumns
+    public static let firstLook = "SELECT " + firstLookColumns(messageSID: "$1", phone: "$2")
 
-    /// ``firstLook``'s columns, for a store that reads more in the same statement.
-    public static let firstLookColumns = """
-        (SELECT received_at FROM processed_messages WHERE message_sid = $1),
-        (SELECT reply FROM processed_messages WHERE message_sid = $1),
-        (SELECT state FROM conversations WHERE phone = $2),
-        EXISTS (SELECT 1 FROM opt_outs WHERE phone = $2),
-        EXISTS (
-            SELECT 1 FROM outbox WHERE requester_phone = $2 AND to_phone = $2 AND kind = 'otp'
-            AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE)
+    /// ``firstLook``'s columns for the SID and number the two SQL expressions give, for a store
+    /// that reads more in the same statement (several messages at once, say). The tests for
+    /// rows are counts, not `EXISTS`: for many messages PostgreSQL may run an `EXISTS` as one
+    /// hashed scan of the whole table, where a count is always an index lookup per message.
+    public static func firstLookColumns(messageSID: String, phone: String) -> String {
         """
+        (SELECT received_at FROM processed_messages WHERE message_sid = \(messageSID)),
+        (SELECT reply FROM processed_messages WHERE message_sid = \(messageSID)),
+        (SELECT state FROM conversations WHERE phone = \(phone)),
+        (SELECT count(*) FROM opt_outs WHERE phone = \(phone)) > 0,
+        (SELECT count(*) FROM outbox WHERE requester_phone = \(phone) AND to_phone = \(phone) AND kind = 'otp'
+            AND delivery_status IN ('undelivered', 'failed') AND failure_notified = FALSE) > 0
+        """
+    }
 
     /// A number's lockouts that started after $2: policy number, start, end.
     public static let recentLockouts =

@@ -37,22 +37,31 @@ import Testing
     }
 
     static let phone = "'+15551000007'"
+    static let otherPhone = "'+15551000008'"
 
     static let statements: [HotStatement] = [
         HotStatement(LockConversation.self, values: [phone, "1000"]),
-        HotStatement(ReadInbound.self, values: ["'SMnew'", phone, "1000", "1000", "ARRAY['P-7']"]),
-        HotStatement(ReadInbound.self, values: ["'SM7'", phone, "1000", "1000", "ARRAY[]::text[]"]),
+        HotStatement(
+            ReadInbound.self,
+            values: ["ARRAY['SMnew']", "ARRAY[\(phone)]", "ARRAY[1000]::bigint[]", "ARRAY[1000]::bigint[]", "ARRAY['P-7']", "ARRAY[1]::bigint[]"]),
+        HotStatement(
+            ReadInbound.self,
+            values: [
+                "ARRAY['SM7', 'SMnew']", "ARRAY[\(phone), \(otherPhone)]", "ARRAY[1000, 1000]::bigint[]", "ARRAY[1000, 1000]::bigint[]",
+                "ARRAY[]::text[]", "ARRAY[]::bigint[]",
+            ]),
         HotStatement(
             StoreDecision.self,
             values: [
-                phone, "1000", "true", "'\\x01'::bytea", "'P-7'", "true", "true",
-                "ARRAY['otp']", "ARRAY[\(phone)]", "ARRAY['code']", "ARRAY[2000]::bigint[]",
-                "ARRAY['P-7']", "ARRAY[\(phone)]",
-                "ARRAY['P-7']", "ARRAY[1]::bigint[]", "ARRAY['P-8']",
-                "ARRAY['P-9']", "ARRAY[3000]::bigint[]",
-                "true", "false",
-                "'+1555***0007'", "ARRAY['code_sent']", "ARRAY['P-7']", "ARRAY['']",
-                "'SMnew'", "'[]'", "ARRAY['P-6']", "'1234'",
+                "ARRAY[\(phone), \(otherPhone)]", "ARRAY[1000, 1000]::bigint[]", "ARRAY[true, false]", "ARRAY['\\x01'::bytea, ''::bytea]",
+                "ARRAY['P-7', '']", "ARRAY[true, false]", "ARRAY[true, false]", "ARRAY['1234', '1235']", "ARRAY['SMnew', 'SMnew2']",
+                "ARRAY['[]', '[]']", "ARRAY[true, false]", "ARRAY[false, true]", "ARRAY['+1555***0007', '+1555***0008']",
+                "ARRAY[\(phone)]", "ARRAY['otp']", "ARRAY[\(phone)]", "ARRAY['code']", "ARRAY[2000]::bigint[]",
+                "ARRAY[\(phone)]", "ARRAY['P-7']", "ARRAY[\(phone)]",
+                "ARRAY[\(phone)]", "ARRAY['P-7']", "ARRAY[1]::bigint[]", "ARRAY['+15551000007 P-7']",
+                "ARRAY[\(otherPhone)]", "ARRAY['P-8']",
+                "ARRAY[\(otherPhone)]", "ARRAY['P-9']", "ARRAY[3000]::bigint[]",
+                "ARRAY[\(phone)]", "ARRAY['code_sent']", "ARRAY['P-7']", "ARRAY['']",
             ]),
         HotStatement(
             name: "claimOutbox", sql: PostgresStore.claimingOutbox, types: [.int8, .int8, .int8], values: ["5000", "35000", "16"]),
@@ -121,6 +130,8 @@ import Testing
         case .bytea: "bytea"
         case .textArray: "text[]"
         case .int8Array: "bigint[]"
+        case .boolArray: "boolean[]"
+        case .byteaArray: "bytea[]"
         default: "unknown"
         }
     }
