@@ -70,7 +70,7 @@ final class InboundBatcher: Sendable {
     }
 
     /// Handles `job` in the next batch that may take it: its outcome, or `nil` when it must be
-    /// handled alone (its number has no conversation row yet, or the row changed meanwhile).
+    /// handled alone (its conversation row changed meanwhile).
     func submit(_ job: Job) async throws -> InboundOutcome? {
         try await withCheckedThrowingContinuation { continuation in
             let batches = queue.withLock { queue in

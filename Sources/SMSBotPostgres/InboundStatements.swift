@@ -7,8 +7,9 @@ import SMSBotStorage
 // type, so the plans hold whatever the first bindings were. Messages of different numbers are
 // handled in batches (``InboundBatcher``): one ReadInbound for all of them, then one
 // StoreDecision, which writes each message only if its conversation row is still the version
-// read. A message that could not be written so (or whose number has no row yet) runs alone in
-// a transaction that locks the row first: BEGIN, LockConversation, ReadInbound, StoreDecision, COMMIT.
+// read (or, for a number without a row, only if it creates the row). A message that could not
+// be written so runs alone in a transaction that locks the row first: BEGIN, LockConversation,
+// ReadInbound, StoreDecision, COMMIT.
 
 /// Locks the number's conversation row, creating it first if there is none: what serializes a
 /// number across instances. `ON CONFLICT DO UPDATE … WHERE FALSE` locks the existing row
@@ -70,7 +71,8 @@ struct ReadInbound: PostgresPreparedStatement {
                 ORDER BY filed_on DESC, claim_number)::text
              FROM claims WHERE claims.policy_number = mentioned.policy_number),
             (SELECT xmin::text FROM conversations WHERE phone = message.phone)
-        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS message(sid, phone, day_ago, hour_ago, position)
+        FROM unnest((SELECT $1::text[]), (SELECT $2::text[]), (SELECT $3::bigint[]), (SELECT $4::bigint[]))
+            WITH ORDINALITY AS message(sid, phone, day_ago, hour_ago, position)
         LEFT JOIN LATERAL (
             SELECT numbers.number, policy.policy_number, policy.display_number, policy.holder_name, policy.phone AS policy_phone,
                 policy.product, policy.status, policy.effective_date, policy.expiry_date, policy.premium, policy.currency,

@@ -113,9 +113,9 @@ public final class PostgresStore: SMSBotStore {
 
     /// Handles `jobs` (messages of different numbers) optimistically: one read for all, each
     /// decided, one write that stores each message whose conversation row is still the version
-    /// read. A message whose number has no row yet is left to ``processLocked``: a row created
-    /// and ended in between would go unseen; so is one whose row changed meanwhile, or whose row
-    /// lacks its policy. A write that fails leaves every message of the batch to be handled alone.
+    /// read (or, for a number without a row, that creates it). A message whose row changed
+    /// meanwhile is left to ``processLocked``, and so is one whose row lacks its policy. A write
+    /// that fails leaves every message of the batch to be handled alone.
     static func handle(
         _ jobs: [InboundBatcher.Job], connection: PostgresConnection, logger: Logger
     ) async throws -> [Result<InboundOutcome?, any Error>] {
@@ -128,11 +128,11 @@ public final class PostgresStore: SMSBotStore {
                 outcomes[index] = Result {
                     .replayed(replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: request.now))
                 }
-            } else if let version = facts.version, !facts.lacksOwnPolicy {
+            } else if !facts.lacksOwnPolicy {
                 // A state this version cannot read starts the conversation over rather than failing the message.
                 let decision = job.decide(facts.state ?? .new, facts.context)
                 decided.append((index, StoreDecision.Message(
-                    decision: decision, requester: request.phone, messageSID: request.messageSID, now: request.now, version: version)))
+                    decision: decision, requester: request.phone, messageSID: request.messageSID, now: request.now, version: facts.version)))
             }
         }
         guard !decided.isEmpty else { return outcomes }
@@ -161,7 +161,6 @@ public final class PostgresStore: SMSBotStore {
             _ = try await connection.execute(LockConversation(phone: request.phone.e164, now: request.now.unixMilliseconds), logger: logger)
             let facts = try await readInbound(request, connection: connection, logger: logger)
             if let receivedAt = facts.seenAt {
-                try await forgetIfEmpty(phone: request.phone.e164, stored: facts.storedState, connection: connection, logger: logger)
                 return .replayed(
                     replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: request.now))
             }
@@ -175,12 +174,6 @@ public final class PostgresStore: SMSBotStore {
                 ).isEmpty
             else { throw PostgresStoreError.noRow }
             return .handled(replies: decision.replies)
-        }
-    }
-
-    private static func forgetIfEmpty(phone: String, stored: Data?, connection: PostgresConnection, logger: Logger) async throws {
-        if stored?.isEmpty ?? true {
-            try await connection.query("DELETE FROM conversations WHERE phone = \(phone) AND state = ''::bytea", logger: logger)
         }
     }
 }

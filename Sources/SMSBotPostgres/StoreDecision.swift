@@ -4,7 +4,7 @@ import SMSBotCore
 import SMSBotStorage
 
 /// Stores what the engine decided for each of several messages (of different numbers), in one
-/// statement: the state (or the conversation's end), the outbox, the verification counters,
+/// statement: the state (empty when the conversation ended: the row stays, see below), the outbox, the verification counters,
 /// opt-out, audit and the processed `MessageSid`, as data-modifying CTEs over arrays, the
 /// effect rows keyed by the texting number. All CTEs see the rows as they were before the
 /// statement, which is what the one-by-one statements of
@@ -12,9 +12,13 @@ import SMSBotStorage
 /// does not void the one queued with it.
 ///
 /// A message is written only if its conversation row is still the version ReadInbound saw
-/// (`claimed`); a write of the row in between (another message from the number, on any
-/// instance, or an operator ending the session) leaves that message without effect, and its SID
-/// missing from the rows returned. Under READ COMMITTED an UPDATE that meets a row changed
+/// (`claimed`), or, when the number had no row, if it can create it; a write of the row in
+/// between (another message from the number, on any instance, or an operator ending the
+/// session) leaves that message without effect, and its SID missing from the rows returned.
+/// Rows are never deleted on the way: an ended conversation keeps its row with an empty state
+/// (so does an operator's ending, ``SharedSQL/forgettingConversations(where:_:at:)``), since a
+/// row created and deleted between a read and a write would let that write create it again as
+/// if nothing had happened; only the purge deletes rows, idle for 30 days. Under READ COMMITTED an UPDATE that meets a row changed
 /// concurrently waits for that transaction and then checks its condition against the new
 /// version. Rows are updated in the order of the numbers, which are sorted, so that two batches
 /// never wait for each other's rows crosswise.
@@ -25,19 +29,20 @@ struct StoreDecision: PostgresPreparedStatement {
         WITH
         message AS (
             SELECT * FROM unnest(
-                $1::text[], $2::bigint[], $3::boolean[], $4::bytea[], $5::text[], $6::boolean[], $7::boolean[],
-                $8::text[], $9::text[], $10::text[], $11::boolean[], $12::boolean[], $13::text[])
-            AS message(phone, now, keeps, state, policy, acknowledges, voids, version, sid, reply, opts_out, opts_in, masked)),
+                $1::text[], $2::bigint[], $3::bytea[], $4::text[], $5::boolean[], $6::boolean[],
+                $7::text[], $8::text[], $9::text[], $10::boolean[], $11::boolean[], $12::text[])
+            AS message(phone, now, state, policy, acknowledges, voids, version, sid, reply, opts_out, opts_in, masked)),
         saved AS (
             UPDATE conversations SET state = message.state, updated_at = message.now, policy_number = nullif(message.policy, '')
-            FROM message WHERE conversations.phone = message.phone AND message.keeps AND conversations.xmin::text = message.version
+            FROM message WHERE conversations.phone = message.phone AND conversations.xmin::text = message.version
             RETURNING message.phone),
-        forgotten AS (
-            DELETE FROM conversations USING message
-            WHERE conversations.phone = message.phone AND NOT message.keeps AND conversations.xmin::text = message.version
-            RETURNING message.phone),
+        created AS (
+            INSERT INTO conversations (phone, state, updated_at, policy_number)
+            SELECT phone, state, now, nullif(policy, '') FROM message WHERE version = ''
+            ON CONFLICT (phone) DO NOTHING
+            RETURNING phone),
         claimed AS (
-            SELECT * FROM message WHERE phone IN (SELECT phone FROM saved UNION ALL SELECT phone FROM forgotten)),
+            SELECT * FROM message WHERE phone IN (SELECT phone FROM saved UNION ALL SELECT phone FROM created)),
         acknowledged AS (
             UPDATE outbox SET failure_notified = TRUE FROM claimed
             WHERE claimed.acknowledges AND outbox.requester_phone = claimed.phone AND outbox.kind = 'otp'
@@ -48,31 +53,31 @@ struct StoreDecision: PostgresPreparedStatement {
         queued AS (
             INSERT INTO outbox (kind, to_phone, requester_phone, body, not_after, status, next_attempt_at, created_at, updated_at)
             SELECT sms.kind, sms.to_phone, claimed.phone, sms.body, nullif(sms.not_after, -1), 'pending', claimed.now, claimed.now, claimed.now
-            FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[]) WITH ORDINALITY
+            FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::bigint[]) WITH ORDINALITY
                 AS sms(phone, kind, to_phone, body, not_after, position)
             JOIN claimed ON claimed.phone = sms.phone ORDER BY sms.position),
         issued AS (
             INSERT INTO otp_challenges (requester_phone, policy_number, destination_phone, issued_at)
             SELECT claimed.phone, code.policy_number, nullif(code.destination, ''), claimed.now
-            FROM unnest($19::text[], $20::text[], $21::text[]) AS code(phone, policy_number, destination)
+            FROM unnest($18::text[], $19::text[], $20::text[]) AS code(phone, policy_number, destination)
             JOIN claimed ON claimed.phone = code.phone),
         failed AS (
             INSERT INTO verification_failures (phone, policy_number, failures, updated_at)
             SELECT claimed.phone, failure.policy_number, failure.count, claimed.now
-            FROM unnest($22::text[], $23::text[], $24::bigint[]) AS failure(phone, policy_number, count)
+            FROM unnest($21::text[], $22::text[], $23::bigint[]) AS failure(phone, policy_number, count)
             JOIN claimed ON claimed.phone = failure.phone
             ON CONFLICT (phone, policy_number) DO UPDATE
-            SET failures = CASE WHEN excluded.phone || ' ' || excluded.policy_number = ANY($25::text[]) THEN excluded.failures
+            SET failures = CASE WHEN excluded.phone || ' ' || excluded.policy_number = ANY($24::text[]) THEN excluded.failures
                 ELSE verification_failures.failures + excluded.failures END,
                 updated_at = excluded.updated_at),
         cleared AS (
-            DELETE FROM verification_failures USING unnest($26::text[], $27::text[]) AS clear(phone, policy_number), claimed
+            DELETE FROM verification_failures USING unnest($25::text[], $26::text[]) AS clear(phone, policy_number), claimed
             WHERE claimed.phone = clear.phone AND verification_failures.phone = clear.phone
             AND verification_failures.policy_number = clear.policy_number),
         locked AS (
             INSERT INTO lockouts (phone, policy_number, locked_at, locked_until)
             SELECT claimed.phone, lockout.policy_number, claimed.now, lockout.until
-            FROM unnest($28::text[], $29::text[], $30::bigint[]) AS lockout(phone, policy_number, until)
+            FROM unnest($27::text[], $28::text[], $29::bigint[]) AS lockout(phone, policy_number, until)
             JOIN claimed ON claimed.phone = lockout.phone),
         opted_out AS (
             INSERT INTO opt_outs (phone, opted_out_at) SELECT phone, now FROM claimed WHERE opts_out
@@ -81,14 +86,14 @@ struct StoreDecision: PostgresPreparedStatement {
         audited AS (
             INSERT INTO audit_events (occurred_at, event, phone_masked, policy_number, detail)
             SELECT claimed.now, audit.event, claimed.masked, nullif(audit.policy_number, ''), nullif(audit.detail, '')
-            FROM unnest($31::text[], $32::text[], $33::text[], $34::text[]) WITH ORDINALITY AS audit(phone, event, policy_number, detail, position)
+            FROM unnest($30::text[], $31::text[], $32::text[], $33::text[]) WITH ORDINALITY AS audit(phone, event, policy_number, detail, position)
             JOIN claimed ON claimed.phone = audit.phone ORDER BY audit.position)
         INSERT INTO processed_messages (message_sid, phone, received_at, reply)
         SELECT sid, phone, now, reply FROM claimed
         RETURNING message_sid
         """
     static let bindingDataTypes: [PostgresDataType] = [
-        .textArray, .int8Array, .boolArray, .byteaArray, .textArray, .boolArray, .boolArray,
+        .textArray, .int8Array, .byteaArray, .textArray, .boolArray, .boolArray,
         .textArray, .textArray, .textArray, .boolArray, .boolArray, .textArray,
         .textArray, .textArray, .textArray, .textArray, .int8Array,
         .textArray, .textArray, .textArray,
@@ -104,11 +109,12 @@ struct StoreDecision: PostgresPreparedStatement {
         var requester: PhoneNumber
         var messageSID: MessageSID
         var now: Date
-        var version: String
+        /// `nil` when the number had no conversation row.
+        var version: String?
     }
 
     /// One array per column of `message`.
-    private var phones: [String] = [], times: [Int64] = [], keeps: [Bool] = [], states: [ByteBuffer] = [], policies: [String] = []
+    private var phones: [String] = [], times: [Int64] = [], states: [ByteBuffer] = [], policies: [String] = []
     private var acknowledges: [Bool] = [], voids: [Bool] = [], versions: [String] = [], messageSIDs: [String] = [], replies: [String] = []
     private var optsOut: [Bool] = [], optsIn: [Bool] = [], masked: [String] = []
     /// Effect rows, each starting with its message's number.
@@ -132,12 +138,11 @@ struct StoreDecision: PostgresPreparedStatement {
         let decision = message.decision
         phones.append(phone)
         times.append(message.now.unixMilliseconds)
-        keeps.append(decision.state != .new)
         states.append(ByteBuffer(bytes: decision.state == .new ? Data() : decision.state.storedForm))
         policies.append(decision.state.policy?.canonical ?? "")
         acknowledges.append(decision.acknowledgesDeliveryFailure)
         voids.append(decision.effects.contains(where: \.voidsQueuedCodes))
-        versions.append(message.version)
+        versions.append(message.version ?? "")
         messageSIDs.append(message.messageSID.rawValue)
         replies.append(InboundMessageRecord.encode(decision.replies))
         masked.append(message.requester.masked)
@@ -176,10 +181,9 @@ struct StoreDecision: PostgresPreparedStatement {
     }
 
     func makeBindings() -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 34)
+        var bindings = PostgresBindings(capacity: 33)
         bindings.append(phones)
         bindings.append(times)
-        bindings.append(keeps)
         bindings.append(states)
         bindings.append(policies)
         bindings.append(acknowledges)

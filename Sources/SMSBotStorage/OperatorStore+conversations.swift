@@ -6,7 +6,7 @@ extension OperatorStore {
     public func conversation(of phone: PhoneNumber, at now: Date) async throws -> ConversationSummary? {
         let number = StoreValue.text(phone.e164)
         let rows = try await read(
-            StoreStatement("SELECT state, updated_at FROM conversations WHERE phone = $1", [number]),
+            StoreStatement("SELECT state, updated_at FROM conversations WHERE phone = $1 AND length(state) > 0", [number]),
             StoreStatement(SharedSQL.isOptedOut, [number]),
             StoreStatement(
                 "SELECT policy_number, locked_until FROM lockouts WHERE phone = $1 AND locked_until > $2 ORDER BY locked_until",
@@ -31,10 +31,11 @@ extension OperatorStore {
     /// - Throws: ``OperatorRefusal/notFound`` when it has no conversation.
     public func logOut(_ phone: PhoneNumber, by action: OperatorAction) async throws {
         let number = StoreValue.text(phone.e164)
-        _ = try await runScript(reads: [StoreStatement("SELECT 1 FROM conversations WHERE phone = $1", [number])]) { rows in
+        _ = try await runScript(reads: [StoreStatement("SELECT 1 FROM conversations WHERE phone = $1 AND length(state) > 0", [number])]) {
+            rows in
             guard !rows[0].isEmpty else { throw OperatorRefusal.notFound }
             return [
-                StoreStatement("DELETE FROM conversations WHERE phone = $1", [number]),
+                SharedSQL.forgettingConversations(where: "phone = $2", number, at: action.at),
                 SharedSQL.voidingQueuedCodes(of: number, at: action.at),
                 SharedSQL.auditing(action, "operator_logout", phone: phone, policy: nil),
             ]
@@ -57,7 +58,7 @@ extension OperatorStore {
                 StoreStatement("DELETE FROM lockouts WHERE phone = $1", [number]),
                 StoreStatement("DELETE FROM verification_failures WHERE phone = $1", [number]),
             ]
-            if case .locked = state { statements.append(StoreStatement("DELETE FROM conversations WHERE phone = $1", [number])) }
+            if case .locked = state { statements.append(SharedSQL.forgettingConversations(where: "phone = $2", number, at: action.at)) }
             statements.append(SharedSQL.auditing(action, "operator_unlock", phone: phone, policy: nil))
             return statements
         }

@@ -55,11 +55,27 @@ extension SharedSQL {
     /// working) and cancels the verification API's pending verifications of it.
     static func endingConversations(of policy: PolicyNumber, at now: Date) -> [StoreStatement] {
         [
-            StoreStatement("DELETE FROM conversations WHERE policy_number = $1", [.text(policy.canonical)]),
+            forgettingConversations(where: "policy_number = $2", .text(policy.canonical), at: now),
             StoreStatement(
                 "UPDATE verifications SET status = 'canceled', updated_at = $1 WHERE subject = $2 AND status = 'pending'",
                 [.integer(now.unixMilliseconds), .text(APIVerification.Destination.policy(policy).subject)]),
         ]
+    }
+
+    /// Ends the conversations that match `condition` (on `$2`, `value`): each keeps its row,
+    /// with an empty state and no policy, which every store reads as no conversation. The row
+    /// stays because a PostgreSQL store writes a number's first message only if it can create
+    /// the row: had it been created and deleted meanwhile (another message, then this), that
+    /// write would go through as if neither had happened. The purge deletes such rows with
+    /// the idle ones. (`substr(state, 1, 0)` is the empty BLOB in SQLite and the empty bytea
+    /// in PostgreSQL alike.)
+    static func forgettingConversations(where condition: String, _ value: StoreValue, at now: Date) -> StoreStatement {
+        StoreStatement(
+            """
+            UPDATE conversations SET state = substr(state, 1, 0), policy_number = NULL, updated_at = $1
+            WHERE length(state) > 0 AND \(condition)
+            """,
+            [.integer(now.unixMilliseconds), value])
     }
 
     /// An audit row for an operator's action.

@@ -53,8 +53,8 @@ import Testing
         HotStatement(
             StoreDecision.self,
             values: [
-                "ARRAY[\(phone), \(otherPhone)]", "ARRAY[1000, 1000]::bigint[]", "ARRAY[true, false]", "ARRAY['\\x01'::bytea, ''::bytea]",
-                "ARRAY['P-7', '']", "ARRAY[true, false]", "ARRAY[true, false]", "ARRAY['1234', '1235']", "ARRAY['SMnew', 'SMnew2']",
+                "ARRAY[\(phone), \(otherPhone)]", "ARRAY[1000, 1000]::bigint[]", "ARRAY['\\x01'::bytea, ''::bytea]",
+                "ARRAY['P-7', '']", "ARRAY[true, false]", "ARRAY[true, false]", "ARRAY['1234', '']", "ARRAY['SMnew', 'SMnew2']",
                 "ARRAY['[]', '[]']", "ARRAY[true, false]", "ARRAY[false, true]", "ARRAY['+1555***0007', '+1555***0008']",
                 "ARRAY[\(phone)]", "ARRAY['otp']", "ARRAY[\(phone)]", "ARRAY['code']", "ARRAY[2000]::bigint[]",
                 "ARRAY[\(phone)]", "ARRAY['P-7']", "ARRAY[\(phone)]",

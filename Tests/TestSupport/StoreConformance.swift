@@ -35,7 +35,7 @@ public enum StoreConformance {
     }
 
     /// Every check.
-    public static let checks: [Check] = conversationChecks + verificationChecks
+    public static let checks: [Check] = conversationChecks + concurrencyChecks + verificationChecks
 
     /// The checks of the conversation, policies, outbox and keys.
     static let conversationChecks: [Check] = [
@@ -72,7 +72,13 @@ public enum StoreConformance {
             #expect(state == .awaitingPolicyNumber)
             return InboundDecision(state: .new, replies: [])
         }
-        #expect(try await fixture.count("conversations") == 0)
+        // Nothing of it is left to read (PostgreSQL keeps the row, emptied: see StoreDecision).
+        #expect(try await fixture.count("conversations", where: "length(state) > 0 OR policy_number IS NOT NULL") == 0)
+        _ = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("hi again", at: now), mentionedPolicies: []) {
+            state, _ in
+            #expect(state == .new)
+            return InboundDecision(state: .new, replies: [])
+        }
         },
         Check(name: "concurrentMessagesFromOneNumberAreHandledOneAtATime") { store, fixture in
         let policy = TestPolicies.auto.number
