@@ -9,7 +9,6 @@ import Testing
 /// the conditional write (``StoreDecision``) keeps them apart.
 @Suite(.timeLimit(.minutes(3))) struct TwoStoresTests {
     static let phone = PhoneNumber(e164: "+15551230001")!
-    static let policy = PolicyNumber("AUTO-1001")!
     static let now = Date(timeIntervalSince1970: 1_795_000_000)
 
     /// Twelve messages of one number at once, alternately to each store, from no conversation or
@@ -21,34 +20,21 @@ import Testing
         do {
             try await fixture.withStore { first in
                 try await fixture.withStore { second in
-                    if ongoing { _ = try await Self.send("SM-first", to: first, ending: false) }
-                    let seen = try await withThrowingTaskGroup(of: [String].self) { group in
-                        for index in 0..<12 {
-                            let store = index.isMultiple(of: 2) ? first : second
-                            group.addTask { try await Self.send("SM\(index)", to: store, ending: index % 4 < 2) }
-                        }
-                        return try await group.reduce(into: []) { $0 += $1 }
+                    if ongoing {
+                        _ = try await first.processInbound(
+                            messageSID: MessageSID("SM-first")!, message: IncomingMessage(from: Self.phone, text: "x", receivedAt: Self.now),
+                            mentionedPolicies: []
+                        ) { _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: []) }
                     }
-                    let before = ongoing ? 1 : 0
-                    #expect(Set(seen) == Set((before..<before + 12).map(String.init)), "each saw the ones stored before it, no two the same")
+                    let seen = try await StoreConformance.lockoutRace(of: 12, on: [first, second]) { $0 % 4 < 2 }
+                    #expect(Set(seen) == Set((0..<12).map(String.init)), "each message saw the ones stored before it, and no two the same")
                 }
             }
-            #expect(try await fixture.count("lockouts") == (ongoing ? 13 : 12))
+            #expect(try await fixture.count("lockouts") == 12)
         } catch {
             await fixture.remove()
             throw error
         }
         await fixture.remove()
-    }
-
-    /// A message that records a lockout and replies with how many it saw before.
-    static func send(_ sid: String, to store: any SMSBotStore, ending: Bool) async throws -> [String] {
-        try await store.processInbound(
-            messageSID: MessageSID(sid)!, message: IncomingMessage(from: phone, text: "x", receivedAt: now), mentionedPolicies: [policy]
-        ) { _, context in
-            InboundDecision(
-                state: ending ? .new : .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"],
-                effects: [.recordLockout(policy: policy, until: now + 60)])
-        }.replies
     }
 }

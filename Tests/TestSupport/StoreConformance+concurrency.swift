@@ -1,6 +1,6 @@
 import Foundation
 import SMSBotCore
-import SMSBotStorage
+public import SMSBotStorage
 import Testing
 
 /// Many messages at once: one number's first messages still see each other's history, and
@@ -9,27 +9,10 @@ import Testing
 extension StoreConformance {
     static let concurrencyChecks: [Check] = [
         Check(name: "concurrentFirstMessagesFromOneNumberAreHandledOneAtATime") { store, fixture in
-        let policy = TestPolicies.auto.number
-        let phone = phone
-        let now = now
         // No conversation yet: every message reads "none", and all but one must find a row when
         // they write. Half of them end the conversation again, so a row that is created and
         // ended between another message's read and write is exercised too.
-        let seen = try await withThrowingTaskGroup(of: [String].self) { group in
-            for index in 0..<12 {
-                group.addTask {
-                    try await store.processInbound(
-                        messageSID: MessageSID("SM\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
-                        mentionedPolicies: [policy]
-                    ) { _, context in
-                        InboundDecision(
-                            state: index.isMultiple(of: 2) ? .new : .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"],
-                            effects: [.recordLockout(policy: policy, until: now + 60)])
-                    }.replies
-                }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
+        let seen = try await lockoutRace(of: 12, on: [store]) { $0.isMultiple(of: 2) }
         #expect(Set(seen) == Set((0..<12).map(String.init)), "each message saw the ones stored before it, and no two the same")
         #expect(try await fixture.count("lockouts") == 12)
         #expect(try await fixture.count("processed_messages") == 12)
@@ -80,4 +63,30 @@ extension StoreConformance {
         }
         },
     ]
+
+    /// Sends `count` messages from ``phone`` at once, message `i` to `stores[i % stores.count]`:
+    /// each records a lockout and replies with how many it saw, and ends the conversation when
+    /// `ending(i)`. Their replies, in no order: `0..<count` when each saw the ones stored before it.
+    public static func lockoutRace(
+        of count: Int, on stores: [any SMSBotStore], ending: @escaping @Sendable (Int) -> Bool = { _ in false }
+    ) async throws -> [String] {
+        let (phone, now, policy) = (phone, now, TestPolicies.auto.number)
+        return try await withThrowingTaskGroup(of: [String].self) { group in
+            for index in 0..<count {
+                let store = stores[index % stores.count]
+                group.addTask {
+                    try await store.processInbound(
+                        messageSID: MessageSID("SM\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
+                        mentionedPolicies: [policy]
+                    ) { _, context in
+                        // Each sees every lockout the ones stored before it recorded.
+                        InboundDecision(
+                            state: ending(index) ? .new : .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"],
+                            effects: [.recordLockout(policy: policy, until: now + 60)])
+                    }.replies
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+    }
 }

@@ -81,9 +81,6 @@ public enum StoreConformance {
         }
         },
         Check(name: "concurrentMessagesFromOneNumberAreHandledOneAtATime") { store, fixture in
-        let policy = TestPolicies.auto.number
-        let phone = phone
-        let now = now
         // An ongoing conversation: every message reads the same row, and all but one must find
         // it changed when they write (PostgreSQL then handles them again under the row's lock).
         _ = try await store.processInbound(messageSID: MessageSID("SM-first")!, message: message("x", at: now), mentionedPolicies: []) {
@@ -91,22 +88,7 @@ public enum StoreConformance {
         }
         // Twelve, not more: they wait for each other, and the last must finish within the store's
         // 4 s deadline while the rest of the suite loads both cores (25 once timed out there).
-        let seen = try await withThrowingTaskGroup(of: [String].self) { group in
-            for index in 0..<12 {
-                group.addTask {
-                    try await store.processInbound(
-                        messageSID: MessageSID("SM\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
-                        mentionedPolicies: [policy]
-                    ) { _, context in
-                        // Each transaction sees every lockout the ones before it recorded.
-                        InboundDecision(
-                            state: .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"],
-                            effects: [.recordLockout(policy: policy, until: now + 60)])
-                    }.replies
-                }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
+        let seen = try await lockoutRace(of: 12, on: [store])
         #expect(Set(seen) == Set((0..<12).map(String.init)), "each message saw the ones stored before it, and no two the same")
         let final = try await store.processInbound(messageSID: MessageSID("SM-final")!, message: message("x", at: now), mentionedPolicies: []) {
             _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"])
