@@ -140,7 +140,10 @@ public final class PostgresStore: SMSBotStore {
         do {
             stored = try await store(decided.map(\.message), connection: connection, logger: logger)
         } catch {
-            logger.debug("a batch write failed; its messages are handled alone", metadata: ["error": "\(String(reflecting: error))"])
+            // Only the error's kind and SQLSTATE: its full form quotes the statement's bindings
+            // (numbers, codes in SMS bodies) and the server's detail ("Key (phone)=(…)").
+            let sqlState = (error as? PSQLError)?.serverInfo?[.sqlState] ?? "-"
+            logger.debug("a batch write failed; its messages are handled alone", metadata: ["error": "\(error)", "sqlstate": "\(sqlState)"])
             return outcomes
         }
         for (index, message) in decided where stored.contains(message.messageSID.rawValue) {
