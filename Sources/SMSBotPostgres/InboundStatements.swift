@@ -38,11 +38,11 @@ struct LockConversation: PostgresPreparedStatement {
 
 /// Everything the engine needs about each of several messages (of different numbers), read in
 /// one statement: per message, ``SharedSQL/firstLook``, the number's recent lockouts and
-/// requested policies, and one row per policy number (those mentioned and the conversation's
-/// own, `conversations.policy_number`) with the policy (if it exists), its claims and its
-/// counts; last, the conversation row's version (`xmin`, which every write of the row changes).
-/// A message mentioning no number and without a conversation policy has one row with `NULL`s
-/// there. Rows come in message order, each starting with the message's position (from 1).
+/// requested subjects, and one row per subject (the message's, the conversation's own in
+/// `conversations.policy_number`, and every policy on file for the number) with the policy (if it
+/// is one that exists), its claims and its counts; last, the conversation row's version (`xmin`,
+/// which every write of the row changes). A message without any subject has one row with
+/// `NULL`s there. Rows come in message order, each starting with the message's position (from 1).
 /// The counts run for unknown numbers too, against a phone that matches nothing, so that the
 /// work does not depend on existence. Run after the lock, it sees what the lock's previous
 /// holder committed.
@@ -59,7 +59,9 @@ struct ReadInbound: PostgresPreparedStatement {
             ARRAY(SELECT DISTINCT policy_number FROM otp_challenges WHERE requester_phone = message.phone AND issued_at > message.day_ago),
             mentioned.number,
             (SELECT count(*) FROM otp_challenges
-             WHERE destination_phone = coalesce(mentioned.policy_phone, '') AND issued_at > message.hour_ago),
+             WHERE destination_phone = coalesce(
+                mentioned.policy_phone, CASE WHEN mentioned.number = 'phone:' || message.phone THEN message.phone ELSE '' END)
+             AND issued_at > message.hour_ago),
             (SELECT count(*) FROM otp_challenges
              WHERE requester_phone = message.phone AND policy_number = mentioned.number AND issued_at > message.hour_ago),
             (SELECT failures FROM verification_failures WHERE phone = message.phone AND policy_number = mentioned.number),
@@ -81,6 +83,7 @@ struct ReadInbound: PostgresPreparedStatement {
                     ARRAY(SELECT mention.number FROM unnest($5::text[], $6::bigint[]) AS mention(number, position)
                           WHERE mention.position = message.position)
                     || ARRAY(SELECT policy_number FROM conversations WHERE phone = message.phone AND policy_number IS NOT NULL)
+                    || ARRAY(SELECT policy_number FROM policies WHERE phone = message.phone)
                  ) AS number) AS numbers
             LEFT JOIN policies AS policy ON policy.policy_number = numbers.number
         ) AS mentioned ON TRUE
@@ -93,7 +96,7 @@ struct ReadInbound: PostgresPreparedStatement {
     var phones: [String] = []
     var daysAgo: [Int64] = []
     var hoursAgo: [Int64] = []
-    /// The policy numbers mentioned, each with its message's position.
+    /// The subjects' stored keys (policy numbers mentioned, `phone:…` for FORGOT), each with its message's position.
     var mentioned: [String] = []
     var mentionedBy: [Int64] = []
 
@@ -104,7 +107,7 @@ struct ReadInbound: PostgresPreparedStatement {
             phones.append(message.phone.e164)
             daysAgo.append(message.now.addingTimeInterval(-24 * 3600).unixMilliseconds)
             hoursAgo.append(message.now.addingTimeInterval(-3600).unixMilliseconds)
-            for number in Set(message.mentioned.map(\.canonical)).sorted() {
+            for number in Set(message.subjects.map(\.storedKey)).sorted() {
                 mentioned.append(number)
                 mentionedBy.append(position)
             }

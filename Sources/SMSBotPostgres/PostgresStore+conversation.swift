@@ -11,7 +11,7 @@ extension PostgresStore {
     struct InboundRequest: Sendable {
         var messageSID: MessageSID
         var phone: PhoneNumber
-        var mentioned: [PolicyNumber]
+        var subjects: [CodeSubject]
         var now: Date
     }
 
@@ -24,17 +24,17 @@ extension PostgresStore {
         var context: MessageContext
         /// The conversation row's version (`xmin`), `nil` when there is no row.
         var version: String?
-        /// The policy numbers read, those that exist and those that do not.
-        var numbersRead: Set<PolicyNumber> = []
+        /// The subjects read: policies that exist and those that do not, phones.
+        var subjectsRead: Set<CodeSubject> = []
 
         /// The stored state; `nil` for none, or one this version cannot read.
         var state: ConversationState? { storedState.flatMap(ConversationState.init(storedForm:)) }
 
-        /// Whether the policy the state is about was not read: a row written before
+        /// Whether the subject the state is about was not read: a row written before
         /// `conversations.policy_number` existed lacks it, and a second read must add it.
-        var lacksOwnPolicy: Bool {
-            guard let own = state?.policy else { return false }
-            return !numbersRead.contains(own) && seenAt == nil
+        var lacksOwnSubject: Bool {
+            guard let own = state?.subject else { return false }
+            return !subjectsRead.contains(own) && seenAt == nil
         }
     }
 
@@ -45,9 +45,9 @@ extension PostgresStore {
             let index = Int(try row[0].decode(Int64.self)) - 1
             guard facts.indices.contains(index) else { throw PostgresStoreError.noRow }
             if facts[index] == nil { facts[index] = try firstColumns(of: row) }
-            guard let number = try row[10].decode(String?.self).flatMap(PolicyNumber.init) else { continue }
-            facts[index]!.numbersRead.insert(number)
-            try addNumberColumns(of: row, for: number, to: &facts[index]!.context)
+            guard let subject = try row[10].decode(String?.self).flatMap(CodeSubject.init(storedKey:)) else { continue }
+            facts[index]!.subjectsRead.insert(subject)
+            try addSubjectColumns(of: row, for: subject, to: &facts[index]!.context)
         }
         return try facts.map { facts in
             guard let facts else { throw PostgresStoreError.noRow }
@@ -56,38 +56,40 @@ extension PostgresStore {
     }
 
     /// Reads the facts for one message, and again with the conversation's own policy when the
-    /// row lacks it (``InboundFacts/lacksOwnPolicy``).
+    /// row lacks it (``InboundFacts/lacksOwnSubject``).
     static func readInbound(_ message: InboundRequest, connection: PostgresConnection, logger: Logger) async throws -> InboundFacts {
         let facts = try await readInbound([message], connection: connection, logger: logger)[0]
-        guard facts.lacksOwnPolicy, let own = facts.state?.policy else { return facts }
+        guard facts.lacksOwnSubject, let own = facts.state?.subject else { return facts }
         var again = message
-        again.mentioned.append(own)
+        again.subjects.append(own)
         return try await readInbound([again], connection: connection, logger: logger)[0]
     }
 
-    /// The columns that are the same on every row: the first look, lockouts and requested policies.
+    /// The columns that are the same on every row: the first look, lockouts and requested subjects.
     private static func firstColumns(of row: PostgresRandomAccessRow) throws -> InboundFacts {
         var lockouts: [Lockout] = []
-        for (policy, (lockedAt, until)) in zip(
+        for (key, (lockedAt, until)) in zip(
             try row[6].decode([String].self), zip(try row[7].decode([Int64].self), try row[8].decode([Int64].self)))
         {
-            guard let number = PolicyNumber(policy) else { continue }
-            lockouts.append(Lockout(policy: number, lockedAt: Date(unixMilliseconds: lockedAt), until: Date(unixMilliseconds: until)))
+            guard let subject = CodeSubject(storedKey: key) else { continue }
+            lockouts.append(Lockout(subject: subject, lockedAt: Date(unixMilliseconds: lockedAt), until: Date(unixMilliseconds: until)))
         }
         var context = MessageContext(
             isOptedOut: try row[4].decode(Bool.self), policies: [:], lockouts: lockouts, codeDeliveryFailed: try row[5].decode(Bool.self))
-        context.policiesRequestedToday = Set(try row[9].decode([String].self).compactMap(PolicyNumber.init))
+        context.subjectsRequestedToday = Set(try row[9].decode([String].self).compactMap(CodeSubject.init(storedKey:)))
         return InboundFacts(
             seenAt: try row[1].decode(Int64?.self), storedReply: try row[2].decode(String?.self), storedState: try row[3].decode(Data?.self),
             context: context, version: try row[30].decode(String?.self))
     }
 
-    /// A policy number's columns: its counts, and the policy with its claims if it exists.
-    private static func addNumberColumns(of row: PostgresRandomAccessRow, for number: PolicyNumber, to context: inout MessageContext) throws {
-        context.codesToPhoneOnFileLastHour[number] = Int(try row[11].decode(Int64.self))
-        context.codesRequestedLastHour[number] = Int(try row[12].decode(Int64.self))
-        if let failures = try row[13].decode(Int64?.self) { context.failedAttempts[number] = Int(failures) }
-        guard try row[14].decode(String?.self) != nil, let phone = PhoneNumber(e164: try row[17].decode(String.self)) else { return }
+    /// A subject's columns: its counts, and the policy with its claims if it is one that exists.
+    private static func addSubjectColumns(of row: PostgresRandomAccessRow, for subject: CodeSubject, to context: inout MessageContext) throws {
+        context.codesToDestinationLastHour[subject] = Int(try row[11].decode(Int64.self))
+        context.codesRequestedLastHour[subject] = Int(try row[12].decode(Int64.self))
+        if let failures = try row[13].decode(Int64?.self) { context.failedAttempts[subject] = Int(failures) }
+        guard let number = subject.policy, try row[14].decode(String?.self) != nil,
+            let phone = PhoneNumber(e164: try row[17].decode(String.self))
+        else { return }
         var claims: [Claim] = []
         if let json = try row[29].decode(String?.self) {
             claims = try JSONDecoder().decode([StoredClaim].self, from: Data(json.utf8)).map(\.claim)

@@ -98,11 +98,11 @@ public final class PostgresStore: SMSBotStore {
     public func processInbound(
         messageSID: MessageSID,
         message: IncomingMessage,
-        mentionedPolicies: [PolicyNumber],
+        subjects: [CodeSubject],
         decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome {
         try await bounded { [self] in
-            let request = InboundRequest(messageSID: messageSID, phone: message.from, mentioned: mentionedPolicies, now: message.receivedAt)
+            let request = InboundRequest(messageSID: messageSID, phone: message.from, subjects: subjects, now: message.receivedAt)
             if let outcome = try await inbound.submit(InboundBatcher.Job(request: request, decide: decide)) { return outcome }
             let logger = logger
             return try await client.withConnection { connection in
@@ -128,7 +128,7 @@ public final class PostgresStore: SMSBotStore {
                 outcomes[index] = Result {
                     .replayed(replies: try InboundMessageRecord.replayedReplies(stored: facts.storedReply, receivedAt: receivedAt, now: request.now))
                 }
-            } else if !facts.lacksOwnPolicy {
+            } else if !facts.lacksOwnSubject {
                 // A state this version cannot read starts the conversation over rather than failing the message.
                 let decision = job.decide(facts.state ?? .new, facts.context)
                 decided.append((index, StoreDecision.Message(

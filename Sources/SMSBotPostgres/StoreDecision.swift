@@ -139,7 +139,7 @@ struct StoreDecision: PostgresPreparedStatement {
         phones.append(phone)
         times.append(message.now.unixMilliseconds)
         states.append(ByteBuffer(bytes: decision.state == .new ? Data() : decision.state.storedForm))
-        policies.append(decision.state.policy?.canonical ?? "")
+        policies.append(decision.state.subject?.storedKey ?? "")
         acknowledges.append(decision.acknowledgesDeliveryFailure)
         voids.append(decision.effects.contains(where: \.voidsQueuedCodes))
         versions.append(message.version ?? "")
@@ -156,19 +156,19 @@ struct StoreDecision: PostgresPreparedStatement {
             switch effect {
             case .sendCode:
                 break  // queued with `outbound`, rendered
-            case .recordCodeIssued(let policy, let destination):
-                codesIssued.append(phone, (policy.canonical, destination?.e164 ?? ""))
-            case .recordFailedAttempt(let policy):
-                failureCounts[policy.canonical, default: 0] += 1
-            case .clearFailedAttempts(let policy):
-                failuresCleared.insert(policy.canonical)
-                failureCounts[policy.canonical] = nil
-            case .recordLockout(let policy, let until):
-                lockouts.append(phone, (policy.canonical, until.unixMilliseconds))
+            case .recordCodeIssued(let subject, let destination):
+                codesIssued.append(phone, (subject.storedKey, destination?.e164 ?? ""))
+            case .recordFailedAttempt(let subject):
+                failureCounts[subject.storedKey, default: 0] += 1
+            case .clearFailedAttempts(let subject):
+                failuresCleared.insert(subject.storedKey)
+                failureCounts[subject.storedKey] = nil
+            case .recordLockout(let subject, let until):
+                lockouts.append(phone, (subject.storedKey, until.unixMilliseconds))
             case .setOptedOut(let optedOut):
                 optOut = optedOut
             case .audit(let event):
-                audits.append(phone, (event.name, event.policy?.canonical ?? "", event.detail ?? ""))
+                audits.append(phone, (event.name, event.subject?.policy?.canonical ?? "", event.detail ?? ""))
             }
         }
         for (policy, count) in failureCounts.sorted(by: { $0.key < $1.key }) {

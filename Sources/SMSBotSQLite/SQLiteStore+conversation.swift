@@ -24,31 +24,36 @@ extension SQLiteStore {
     }
 
     static func context(
-        for phone: PhoneNumber, first: FirstLook, mentioned: [PolicyNumber], now: Date, in db: Database
+        for phone: PhoneNumber, first: FirstLook, subjects: [CodeSubject], now: Date, in db: Database
     ) throws -> MessageContext {
-        var numbers = mentioned
-        if let policy = first.state.policy { numbers.append(policy) }
-        let policies = try policies(numbered: numbers, in: db)
+        var subjects = subjects
+        if let own = first.state.subject { subjects.append(own) }
+        let onFile = try db.rows(sql: SharedSQL.policiesOnFile, arguments: [phone.e164]).compactMap { PolicyNumber($0[0] as String) }
+        let policies = try policies(numbered: subjects.compactMap(\.policy) + onFile, in: db)
         let dayAgo = now.addingTimeInterval(-24 * 3600).unixMilliseconds
         let lockouts = try db.rows(sql: SharedSQL.recentLockouts, arguments: [phone.e164, dayAgo]).compactMap { row -> Lockout? in
-            guard let policy = PolicyNumber(row[0] as String) else { return nil }
-            return Lockout(policy: policy, lockedAt: Date(unixMilliseconds: row[1]), until: Date(unixMilliseconds: row[2]))
+            guard let subject = CodeSubject(storedKey: row[0]) else { return nil }
+            return Lockout(subject: subject, lockedAt: Date(unixMilliseconds: row[1]), until: Date(unixMilliseconds: row[2]))
         }
         let hourAgo = now.addingTimeInterval(-3600).unixMilliseconds
         var context = MessageContext(
             isOptedOut: first.isOptedOut, policies: policies, lockouts: lockouts, codeDeliveryFailed: first.codeDeliveryFailed)
-        // The same queries for every number mentioned, whether or not its policy exists.
-        for number in Set(numbers) {
-            let phoneOnFile = policies[number]?.phone.e164 ?? SharedSQL.noPhone
-            context.codesToPhoneOnFileLastHour[number] = try db.value(
-                Int.self, sql: SharedSQL.codesToDestination, arguments: [phoneOnFile, hourAgo])
-            context.codesRequestedLastHour[number] = try db.value(
-                Int.self, sql: SharedSQL.codesRequested, arguments: [phone.e164, number.canonical, hourAgo])
-            context.failedAttempts[number] = try db.value(
-                Int.self, sql: SharedSQL.failedAttempts, arguments: [phone.e164, number.canonical])
+        // The same queries for every subject, whether or not its policy exists or its phone is on file.
+        for subject in Set(subjects) {
+            let destination =
+                switch subject {
+                case .policy(let number): policies[number]?.phone.e164 ?? SharedSQL.noPhone
+                case .phoneOnFile(let phone): phone.e164
+                }
+            context.codesToDestinationLastHour[subject] = try db.value(
+                Int.self, sql: SharedSQL.codesToDestination, arguments: [destination, hourAgo])
+            context.codesRequestedLastHour[subject] = try db.value(
+                Int.self, sql: SharedSQL.codesRequested, arguments: [phone.e164, subject.storedKey, hourAgo])
+            context.failedAttempts[subject] = try db.value(
+                Int.self, sql: SharedSQL.failedAttempts, arguments: [phone.e164, subject.storedKey])
         }
-        context.policiesRequestedToday = Set(
-            try db.rows(sql: SharedSQL.policiesRequested, arguments: [phone.e164, dayAgo]).compactMap { PolicyNumber($0[0] as String) })
+        context.subjectsRequestedToday = Set(
+            try db.rows(sql: SharedSQL.subjectsRequested, arguments: [phone.e164, dayAgo]).compactMap { CodeSubject(storedKey: $0[0]) })
         return context
     }
 
@@ -63,7 +68,7 @@ extension SQLiteStore {
                 INSERT INTO conversations (phone, state, updated_at, policy_number) VALUES (?, ?, ?, ?)
                 ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, policy_number = excluded.policy_number
                 """,
-            arguments: [phone.e164, state.storedForm, now.unixMilliseconds, state.policy?.canonical])
+            arguments: [phone.e164, state.storedForm, now.unixMilliseconds, state.subject?.storedKey])
     }
 
     static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {

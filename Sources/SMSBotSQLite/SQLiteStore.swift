@@ -84,7 +84,7 @@ public final class SQLiteStore: SMSBotStore {
     public func processInbound(
         messageSID: MessageSID,
         message: IncomingMessage,
-        mentionedPolicies: [PolicyNumber],
+        subjects: [CodeSubject],
         decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome {
         try await groupCommit.write { db in
@@ -93,7 +93,7 @@ public final class SQLiteStore: SMSBotStore {
             if let receivedAt = first.seenAt {
                 return .replayed(replies: try InboundMessageRecord.replayedReplies(stored: first.storedReply, receivedAt: receivedAt, now: now))
             }
-            let context = try Self.context(for: message.from, first: first, mentioned: mentionedPolicies, now: now, in: db)
+            let context = try Self.context(for: message.from, first: first, subjects: subjects, now: now, in: db)
             let state = first.state
             let decision = decide(state, context)
             try Self.save(decision.state, of: message.from, at: now, in: db)

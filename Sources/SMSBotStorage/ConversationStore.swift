@@ -6,7 +6,7 @@ public protocol ConversationStore: Sendable {
     /// Handles an inbound message exactly once, in one transaction.
     ///
     /// For a `MessageSID` not seen before: loads the conversation of `message.from` (serialized
-    /// per phone number) and the ``MessageContext`` for it and for `mentionedPolicies`, runs
+    /// per phone number) and the ``MessageContext`` for it and for `subjects` (with every policy on file for the number), runs
     /// `decide`, then saves the new state, queues the outbound SMS, applies the effects and
     /// records the SID with the replies. `decide` may run more than once (a store that writes
     /// optimistically decides again when the conversation changed meanwhile): only the decision
@@ -15,7 +15,7 @@ public protocol ConversationStore: Sendable {
     func processInbound(
         messageSID: MessageSID,
         message: IncomingMessage,
-        mentionedPolicies: [PolicyNumber],
+        subjects: [CodeSubject],
         decide: @escaping @Sendable (ConversationState, MessageContext) -> InboundDecision
     ) async throws -> InboundOutcome
 }

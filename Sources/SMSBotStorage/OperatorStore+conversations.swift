@@ -16,8 +16,9 @@ extension OperatorStore {
         let conversation = rows[0].first
         let optedOut = rows[1].first?.first?.integer == 1
         let locks = rows[2].compactMap { row -> (policy: String, until: Date)? in
-            guard let policy = row[0].text, let until = row[1].integer else { return nil }
-            return (policy, Date(unixMilliseconds: until))
+            guard let key = row[0].text, let until = row[1].integer else { return nil }
+            let subject = CodeSubject(storedKey: key)
+            return (subject.map { $0.policy?.canonical ?? "FORGOT" } ?? key, Date(unixMilliseconds: until))
         }
         let lastMessage = [conversation?[1].integer, rows[3].first?.first?.integer].compactMap { $0 }.max()
         let failures = rows[4].first?.first?.integer ?? 0

@@ -59,7 +59,8 @@ public struct ConversationSummary: Equatable, Sendable {
     public var optedOut: Bool
     /// The stored state (`nil`: none), to tell a verified or pending policy.
     public var state: ConversationState?
-    /// The policies locked for this phone, with the end of each lock.
+    /// The policies locked for this phone, with the end of each lock; `FORGOT` for a lock on
+    /// codes to the phone itself.
     public var locks: [(policy: String, until: Date)]
     public var lastMessageAt: Date?
 
@@ -76,10 +77,10 @@ extension ConversationSummary {
         return session.policy
     }
 
-    /// The policy a code is pending for, while it has not run out.
+    /// The policy a code is pending for, while it has not run out (`nil` for a `FORGOT` code).
     public func pendingPolicy(at now: Date) -> PolicyNumber? {
         guard case .codePending(let code) = state, code.expiresAt > now else { return nil }
-        return code.policy
+        return code.subject.policy
     }
 }
 

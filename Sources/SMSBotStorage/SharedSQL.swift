@@ -43,11 +43,15 @@ public enum SharedSQL {
     public static let codesRequested =
         "SELECT count(*) FROM otp_challenges WHERE requester_phone = $1 AND policy_number = $2 AND issued_at > $3"
 
-    /// The policies the number $1 asked codes for since $2.
-    public static let policiesRequested =
+    /// The subjects the number $1 asked codes for since $2.
+    public static let subjectsRequested =
         "SELECT DISTINCT policy_number FROM otp_challenges WHERE requester_phone = $1 AND issued_at > $2"
 
-    /// The wrong codes the number $1 entered for the policy $2 since its last success, lockout or unlock.
+    /// The policy numbers whose phone on file is $1: a `FORGOT` code's destination and the list
+    /// a texter verified by phone picks from.
+    public static let policiesOnFile = "SELECT policy_number FROM policies WHERE phone = $1"
+
+    /// The wrong codes the number $1 entered for the subject $2 since its last success, lockout or unlock.
     public static let failedAttempts = "SELECT failures FROM verification_failures WHERE phone = $1 AND policy_number = $2"
 
     /// The migrations after `v1-initial-schema` (whose DDL differs between the stores), in order,
@@ -60,6 +64,7 @@ public enum SharedSQL {
         ("v6-operator", operatorSchema),
         ("v7-portal-sessions", portalSchema),
         ("v8-pending-codes", pendingCodesSchema),
+        ("v9-policies-by-phone", ["CREATE INDEX policies_phone ON policies(phone)"]),
     ]
 
     /// Migration `v2-verification-failures`: wrong codes counted per (number, policy) across codes.
@@ -100,14 +105,14 @@ public enum SharedSQL {
             switch effect {
             case .sendCode:
                 break  // queued above, rendered
-            case .recordCodeIssued(let policy, let destination):
-                statements.append(recordingCodeIssued(requester: phone, subject: .text(policy.canonical), destination: destination, at: now))
-            case .recordFailedAttempt(let policy):
-                statements.append(recordingFailedAttempt(requester: phone, subject: .text(policy.canonical), at: now))
-            case .clearFailedAttempts(let policy):
-                statements.append(clearingFailedAttempts(requester: phone, subject: .text(policy.canonical)))
-            case .recordLockout(let policy, let until):
-                statements.append(recordingLockout(requester: phone, subject: .text(policy.canonical), until: until, at: now))
+            case .recordCodeIssued(let subject, let destination):
+                statements.append(recordingCodeIssued(requester: phone, subject: .text(subject.storedKey), destination: destination, at: now))
+            case .recordFailedAttempt(let subject):
+                statements.append(recordingFailedAttempt(requester: phone, subject: .text(subject.storedKey), at: now))
+            case .clearFailedAttempts(let subject):
+                statements.append(clearingFailedAttempts(requester: phone, subject: .text(subject.storedKey)))
+            case .recordLockout(let subject, let until):
+                statements.append(recordingLockout(requester: phone, subject: .text(subject.storedKey), until: until, at: now))
             case .setOptedOut(true):
                 statements.append(
                     StoreStatement("INSERT INTO opt_outs (phone, opted_out_at) VALUES ($1, $2) ON CONFLICT (phone) DO NOTHING", [phone, time]))
@@ -115,7 +120,7 @@ public enum SharedSQL {
                 statements.append(StoreStatement("DELETE FROM opt_outs WHERE phone = $1", [phone]))
             case .audit(let event):
                 statements.append(
-                    auditing(event.name, phoneMasked: requester.masked, policy: event.policy?.canonical, detail: event.detail, at: time))
+                    auditing(event.name, phoneMasked: requester.masked, policy: event.subject?.policy?.canonical, detail: event.detail, at: time))
             }
         }
         return statements

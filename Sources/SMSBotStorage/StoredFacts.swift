@@ -2,24 +2,29 @@ import Foundation
 public import SMSBotCore
 
 extension ConversationState {
-    /// The policy a pending code, lock or session refers to: the stores load it with the context.
-    public var policy: PolicyNumber? {
+    /// The subject a pending code, lock or session refers to: the stores load its facts (and its
+    /// policy, if it is one) with the context, and keep its key in `conversations.policy_number`.
+    public var subject: CodeSubject? {
         switch self {
-        case .codePending(let pending): pending.policy
-        case .locked(let policy, _): policy
-        case .verified(let session): session.policy
-        case .new, .awaitingPolicyNumber: nil
+        case .codePending(let pending): pending.subject
+        case .locked(let subject, _): subject
+        case .verified(let session): session.policy.map(CodeSubject.policy)
+        case .new, .awaitingPolicyNumber, .rememberingRequest: nil
         }
     }
 }
 
 extension AuditEvent {
-    /// Extra facts for the audit row: never a code or a full number.
+    /// Extra facts for the audit row: never a code or a full number. Events of a `FORGOT` code
+    /// (no policy) say `forgot`.
     public var detail: String? {
-        switch self {
-        case .codeFailed(_, let attemptsLeft): "attempts_left=\(attemptsLeft)"
-        case .locked(_, let until): "until=\(until.unixMilliseconds)"
-        default: nil
-        }
+        let facts: String? =
+            switch self {
+            case .codeFailed(_, let attemptsLeft): "attempts_left=\(attemptsLeft)"
+            case .locked(_, let until): "until=\(until.unixMilliseconds)"
+            default: nil
+            }
+        guard case .phoneOnFile = subject else { return facts }
+        return ["forgot", facts].compactMap { $0 }.joined(separator: " ")
     }
 }

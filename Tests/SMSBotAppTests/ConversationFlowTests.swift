@@ -198,5 +198,5 @@ func liveCodes(among codes: [String], fixture: StoreFixture, phone: String = "+1
     let hasher = CodeHasher(key: Data(ConversationFlowTests.secretsKey.utf8))
     guard case .codePending(let pending) = try await fixture.conversationState(of: phone) else { return [] }
     let requester = PhoneNumber(e164: phone)!
-    return codes.filter { hasher.matches($0, hash: pending.codeHash, for: CodeBinding(requester: requester, policy: pending.policy)) }
+    return codes.filter { hasher.matches($0, hash: pending.codeHash, for: CodeBinding(requester: requester, subject: pending.subject)) }
 }

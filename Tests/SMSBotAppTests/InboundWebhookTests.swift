@@ -33,7 +33,7 @@ import Testing
             #expect(response.headers[.contentType] == "text/xml; charset=utf-8")
             #expect(
                 response.text
-                    == #"<?xml version="1.0" encoding="UTF-8"?><Response><Message>Hi, this is Acme Insurance. To check your policy, reply with your policy number. Reply HELP for help, STOP to opt out.</Message></Response>"#
+                    == #"<?xml version="1.0" encoding="UTF-8"?><Response><Message>Hi, this is Acme Insurance. To check your policy, reply with your policy number, or FORGOT if you don&apos;t have it. Reply HELP for help, STOP to opt out.</Message></Response>"#
             )
             #expect(try countRows(in: "processed_messages", ofDatabaseAt: database) == 1)
         }

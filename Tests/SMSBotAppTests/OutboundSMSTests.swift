@@ -236,7 +236,7 @@ import SMSBotStorage
         let (first, second) = (TestPolicies.auto.phone, TestPolicies.home.phone)
         let expiry = Date() + 300
         _ = try await store.processInbound(
-            messageSID: MessageSID("SM-queue")!, message: IncomingMessage(from: first, text: "x", receivedAt: Date()), mentionedPolicies: []
+            messageSID: MessageSID("SM-queue")!, message: IncomingMessage(from: first, text: "x", receivedAt: Date()), subjects: []
         ) { _, _ in
             InboundDecision(
                 state: .new, replies: [],

@@ -51,7 +51,7 @@ import Testing
         let store = try await SQLiteStore.migrated(path: path)
         let phone = PhoneNumber(e164: "+15551230001")!
         _ = try await store.processInbound(
-            messageSID: MessageSID("SM1")!, message: IncomingMessage(from: phone, text: "x", receivedAt: Date()), mentionedPolicies: []
+            messageSID: MessageSID("SM1")!, message: IncomingMessage(from: phone, text: "x", receivedAt: Date()), subjects: []
         ) { _, _ in
             InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [OutboundSMS(kind: .text, to: phone, body: "hello")])
         }

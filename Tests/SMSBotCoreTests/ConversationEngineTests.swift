@@ -16,7 +16,7 @@ import Testing
             Issue.record("expected a code to be sent")
             return
         }
-        #expect(to == Fixtures.customer && policy == Fixtures.auto && expiresAt == chat.now + 300)
+        #expect(to == Fixtures.customer && policy == .policy(Fixtures.auto) && expiresAt == chat.now + 300)
         guard case .codePending(let pending) = chat.state else {
             Issue.record("expected a pending code")
             return
@@ -25,11 +25,11 @@ import Testing
 
         let verified = chat.send(code)
         #expect(verified.replies == [.menu(Fixtures.policy(Fixtures.auto), justVerified: true, understood: true)])
-        #expect(verified.effects == [.clearFailedAttempts(policy: Fixtures.auto), .audit(.verified(Fixtures.auto))])
+        #expect(verified.effects == [.clearFailedAttempts(subject: .policy(Fixtures.auto)), .audit(.verified(.policy(Fixtures.auto)))])
         #expect(chat.send("2").replies == [.answer(.premium, Fixtures.policy(Fixtures.auto), justVerified: false)])
         #expect(chat.send("any open claims?").replies == [.answer(.claims, Fixtures.policy(Fixtures.auto), justVerified: false)])
         #expect(chat.send("what?").replies == [.menu(Fixtures.policy(Fixtures.auto), justVerified: false, understood: false)])
-        #expect(chat.audit == [.codeSent(Fixtures.auto), .verified(Fixtures.auto)])
+        #expect(chat.audit == [.codeSent(.policy(Fixtures.auto)), .verified(.policy(Fixtures.auto))])
     }
 
     @Test func aCodeWithSpacesBetweenDigitsIsAccepted() throws {
@@ -58,7 +58,7 @@ import Testing
         }
         #expect(knownReplies == unknownReplies)
         #expect(unknown.inbox.isEmpty)
-        #expect(unknown.audit.first == .unknownPolicyRequested(PolicyNumber("AUTO9999")!))
+        #expect(unknown.audit.first == .unknownPolicyRequested(.policy(PolicyNumber("AUTO9999")!)))
     }
 
     @Test func aWrongCodeSaysHowManyAttemptsAreLeft() throws {
@@ -70,7 +70,7 @@ import Testing
         #expect(chat.send(wrong).replies == [.wrongCode(attemptsLeft: 3)])
         chat.send(code)
         #expect(chat.isVerified)
-        #expect(chat.audit.contains(.codeFailed(Fixtures.auto, attemptsLeft: 3)))
+        #expect(chat.audit.contains(.codeFailed(.policy(Fixtures.auto), attemptsLeft: 3)))
     }
 
     @Test func fiveWrongCodesLockThePolicyAndTheThirdLockoutLastsADay() throws {
@@ -187,10 +187,10 @@ import Testing
             return
         }
         // Even with A's hash carried over, B's check fails: the HMAC binds the policy.
-        pending.policy = Fixtures.home
+        pending.subject = .policy(Fixtures.home)
         chat.state = .codePending(pending)
         #expect(chat.send(codeForAuto).replies == [.wrongCode(attemptsLeft: 4)])
-        #expect(!chat.engine.rules.hasher.matches(codeForAuto, hash: pending.codeHash, for: CodeBinding(requester: Fixtures.customer, policy: Fixtures.home)))
+        #expect(!chat.engine.rules.hasher.matches(codeForAuto, hash: pending.codeHash, for: CodeBinding(requester: Fixtures.customer, subject: .policy(Fixtures.home))))
     }
 
     @Test func aCodeWorksOnlyForTheNumberItWasIssuedTo() throws {
@@ -211,7 +211,7 @@ import Testing
         #expect(chat.send("STATUS").replies == [.answer(.status, Fixtures.policy(Fixtures.auto), justVerified: false)])
         chat.wait(901)
         #expect(chat.send("STATUS").replies == [.sessionExpired])
-        #expect(chat.state == .awaitingPolicyNumber)
+        #expect(chat.state == .rememberingRequest(.status), "asked again, answered once verified again")
         #expect(chat.send("MENU").replies == [.askPolicyNumber])
     }
 

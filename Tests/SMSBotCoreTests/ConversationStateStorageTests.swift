@@ -11,11 +11,19 @@ import Testing
         .awaitingPolicyNumber,
         .codePending(
             PendingCode(
-                policy: policy, codeHash: Data((0..<32).map { UInt8($0 * 7 % 256) }), issuedAt: issued,
+                subject: .policy(policy), codeHash: Data((0..<32).map { UInt8($0 * 7 % 256) }), issuedAt: issued,
                 expiresAt: issued + 300, request: .claims)),
-        .codePending(PendingCode(policy: policy, codeHash: Data(), issuedAt: issued, expiresAt: issued + 1, request: nil)),
-        .locked(policy: policy, until: issued + 900.5),
+        .codePending(PendingCode(subject: .policy(policy), codeHash: Data(), issuedAt: issued, expiresAt: issued + 1, request: nil)),
+        .locked(subject: .policy(policy), until: issued + 900.5),
         .verified(VerifiedSession(policy: PolicyNumber("HOME2002")!, lastActivity: issued)),
+        .rememberingRequest(.premium),
+        .codePending(
+            PendingCode(
+                subject: .phoneOnFile(PhoneNumber(e164: "+15551230001")!), codeHash: Data(repeating: 9, count: 32), issuedAt: issued,
+                expiresAt: issued + 300, request: .status)),
+        .locked(subject: .phoneOnFile(PhoneNumber(e164: "+15551230001")!), until: issued + 60),
+        .verified(VerifiedSession(policy: nil, byPhone: true, lastActivity: issued)),
+        .verified(VerifiedSession(policy: PolicyNumber("HOME2002")!, byPhone: true, lastActivity: issued)),
     ]
 
     @Test(arguments: states)
@@ -41,9 +49,31 @@ import Testing
 
     struct Unexpected: Error {}
 
-    @Test(arguments: states)
-    func theJSONOfEarlierVersionsIsStillRead(state: ConversationState) throws {
-        #expect(ConversationState(storedForm: try JSONEncoder().encode(state)) == state)
+    /// What versions before the binary form stored: Swift's synthesized JSON of the states.
+    static let earlierJSON: [(json: String, state: ConversationState)] = [
+        (#"{"new":{}}"#, .new),
+        (#"{"awaitingPolicyNumber":{}}"#, .awaitingPolicyNumber),
+        (
+            #"{"codePending":{"_0":{"policy":{"canonical":"AUTO1001"},"codeHash":"AAEC","issuedAt":812345678.5,"expiresAt":812345978.5,"request":"claims"}}}"#,
+            .codePending(
+                PendingCode(
+                    subject: .policy(policy), codeHash: Data([0, 1, 2]), issuedAt: Date(timeIntervalSinceReferenceDate: 812_345_678.5),
+                    expiresAt: Date(timeIntervalSinceReferenceDate: 812_345_978.5), request: .claims))
+        ),
+        (
+            #"{"locked":{"policy":{"canonical":"AUTO1001"},"until":812345678.5}}"#,
+            .locked(subject: .policy(policy), until: Date(timeIntervalSinceReferenceDate: 812_345_678.5))
+        ),
+        (
+            #"{"verified":{"_0":{"policy":{"canonical":"HOME2002"},"lastActivity":812345678.5}}}"#,
+            .verified(VerifiedSession(policy: PolicyNumber("HOME2002")!, lastActivity: Date(timeIntervalSinceReferenceDate: 812_345_678.5)))
+        ),
+    ]
+
+    @Test func theJSONOfEarlierVersionsIsStillRead() {
+        for (json, state) in Self.earlierJSON {
+            #expect(ConversationState(storedForm: Data(json.utf8)) == state, "\(json)")
+        }
     }
 
     @Test(arguments: states.dropFirst(2))
@@ -60,7 +90,7 @@ import Testing
         #expect(ConversationState(storedForm: Data([2, 9])) == nil)  // an unknown case
         #expect(ConversationState(storedForm: Data([1, 9])) == nil)
         #expect(ConversationState(storedForm: Data("{not json".utf8)) == nil)
-        var lowercasePolicy = ConversationState.locked(policy: Self.policy, until: Self.issued).storedForm
+        var lowercasePolicy = ConversationState.locked(subject: .policy(Self.policy), until: Self.issued).storedForm
         lowercasePolicy[4] = UInt8(ascii: "a")  // format, case, two length bytes, then "AUTO1001"
         #expect(ConversationState(storedForm: lowercasePolicy) == nil)
     }

@@ -44,17 +44,20 @@ struct Conversation {
     var optedOut = false
     var lockouts: [Lockout] = []
     /// Codes this number asked for, and where they went (nowhere when held back or unknown).
-    var issued: [(policy: PolicyNumber, destination: PhoneNumber?, at: Date)] = []
+    var issued: [(subject: CodeSubject, destination: PhoneNumber?, at: Date)] = []
     /// Codes other numbers had sent to a phone, as the store would count them.
     var sentByOthers: [(destination: PhoneNumber, at: Date)] = []
-    /// Wrong codes per policy since the last success or lockout.
-    var failures: [PolicyNumber: Int] = [:]
+    /// Wrong codes per subject since the last success or lockout.
+    var failures: [CodeSubject: Int] = [:]
     var random = SeededRandom(seed: 42)
     /// Codes "delivered" to each phone, newest last.
     var inbox: [PhoneNumber: [String]] = [:]
     var audit: [AuditEvent] = []
 
     var lastCode: String? { inbox[Fixtures.customer]?.last }
+
+    /// The code `phone` received last.
+    func lastCode(of phone: PhoneNumber) -> String? { inbox[phone]?.last }
 
     @discardableResult
     mutating func send(_ text: String, media: Int = 0) -> Transition {
@@ -65,19 +68,21 @@ struct Conversation {
             isOptedOut: optedOut, policies: policies,
             lockouts: lockouts.filter { now.timeIntervalSince($0.lockedAt) < 24 * 3600 },
             failedAttempts: failures,
-            codesRequestedLastHour: Dictionary(grouping: lastHour, by: \.policy).mapValues(\.count),
-            codesToPhoneOnFileLastHour: policies.mapValues { policy in sentLastHour.filter { $0.0 == policy.phone }.count },
-            policiesRequestedToday: Set(issued.filter { now.timeIntervalSince($0.at) < 24 * 3600 }.map(\.policy)))
+            codesRequestedLastHour: Dictionary(grouping: lastHour, by: \.subject).mapValues(\.count),
+            codesToDestinationLastHour: Dictionary(
+                uniqueKeysWithValues: policies.values.map { policy in (CodeSubject.policy(policy.number), policy.phone) } + [(.phoneOnFile(phone), phone)]
+            ).mapValues { destination in sentLastHour.filter { $0.0 == destination }.count },
+            subjectsRequestedToday: Set(issued.filter { now.timeIntervalSince($0.at) < 24 * 3600 }.map(\.subject)))
         let transition = engine.messageReceived(
             IncomingMessage(from: phone, text: text, mediaCount: media, receivedAt: now), state: state, context: context, random: &random)
         state = transition.state
         for effect in transition.effects {
             switch effect {
             case .sendCode(let code, let to, _, _): inbox[to, default: []].append(code)
-            case .recordCodeIssued(let policy, let destination): issued.append((policy, destination, now))
-            case .recordFailedAttempt(let policy): failures[policy, default: 0] += 1
-            case .clearFailedAttempts(let policy): failures[policy] = nil
-            case .recordLockout(let policy, let until): lockouts.append(Lockout(policy: policy, lockedAt: now, until: until))
+            case .recordCodeIssued(let subject, let destination): issued.append((subject, destination, now))
+            case .recordFailedAttempt(let subject): failures[subject, default: 0] += 1
+            case .clearFailedAttempts(let subject): failures[subject] = nil
+            case .recordLockout(let subject, let until): lockouts.append(Lockout(subject: subject, lockedAt: now, until: until))
             case .setOptedOut(let value): optedOut = value
             case .audit(let event): audit.append(event)
             }

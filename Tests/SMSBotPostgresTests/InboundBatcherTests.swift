@@ -22,7 +22,7 @@ import Testing
     static func job(_ sid: String, from phone: String) -> InboundBatcher.Job {
         InboundBatcher.Job(
             request: PostgresStore.InboundRequest(
-                messageSID: MessageSID(sid)!, phone: PhoneNumber(e164: phone)!, mentioned: [], now: Date(timeIntervalSince1970: 0)),
+                messageSID: MessageSID(sid)!, phone: PhoneNumber(e164: phone)!, subjects: [], now: Date(timeIntervalSince1970: 0)),
             decide: { state, _ in InboundDecision(state: state, replies: []) })
     }
 

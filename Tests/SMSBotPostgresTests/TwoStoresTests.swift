@@ -23,7 +23,7 @@ import Testing
                     if ongoing {
                         _ = try await first.processInbound(
                             messageSID: MessageSID("SM-first")!, message: IncomingMessage(from: Self.phone, text: "x", receivedAt: Self.now),
-                            mentionedPolicies: []
+                            subjects: []
                         ) { _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: []) }
                     }
                     let seen = try await StoreConformance.lockoutRace(of: 12, on: [first, second]) { $0 % 4 < 2 }

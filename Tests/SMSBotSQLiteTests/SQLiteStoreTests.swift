@@ -21,7 +21,7 @@ import SMSBotStorage
         do {
             let store = try await SQLiteStore.migrated(path: path)
             try await store.upsertPolicies([TestPolicies.auto], at: now)
-            let outcome = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("hi", at: now), mentionedPolicies: []) {
+            let outcome = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("hi", at: now), subjects: []) {
                 _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: ["first reply"])
             }
             #expect(outcome == .handled(replies: ["first reply"]))
@@ -29,19 +29,19 @@ import SMSBotStorage
         let migrations = try await DatabaseQueue.console(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(migrations == ["v1-initial-schema", "v2-verification-failures", "v3-outbox-order", "v4-access-keys", "v5-verifications", "v6-operator", "v7-portal-sessions", "v8-pending-codes"])
+        #expect(migrations == ["v1-initial-schema", "v2-verification-failures", "v3-outbox-order", "v4-access-keys", "v5-verifications", "v6-operator", "v7-portal-sessions", "v8-pending-codes", "v9-policies-by-phone"])
 
         let reopened = try await SQLiteStore.migrated(path: path)
         _ = try await SQLiteStore.migrated(path: path)
         let replay = try await reopened.processInbound(
-            messageSID: MessageSID("SM1")!, message: message("hi", at: now + 5), mentionedPolicies: []
+            messageSID: MessageSID("SM1")!, message: message("hi", at: now + 5), subjects: []
         ) { _, _ in
             Issue.record("a replayed message must not be handled again")
             return InboundDecision(state: .new, replies: [])
         }
         #expect(replay == .replayed(replies: ["first reply"]))
         let next = try await reopened.processInbound(
-            messageSID: MessageSID("SM2")!, message: message("AUTO-1001", at: now + 10), mentionedPolicies: [TestPolicies.auto.number]
+            messageSID: MessageSID("SM2")!, message: message("AUTO-1001", at: now + 10), subjects: [.policy(TestPolicies.auto.number)]
         ) { state, context in
             #expect(state == .awaitingPolicyNumber)
             #expect(context.policies[TestPolicies.auto.number] == TestPolicies.auto)

@@ -16,8 +16,8 @@ import Testing
             state: .awaitingPolicyNumber, replies: [],
             outbound: [OutboundSMS(kind: .otp, to: phone, body: "code", notAfter: now)],
             effects: [
-                .recordCodeIssued(policy: policy, destination: phone), .recordFailedAttempt(policy: policy),
-                .clearFailedAttempts(policy: policy), .recordLockout(policy: policy, until: now), .setOptedOut(true),
+                .recordCodeIssued(subject: .policy(policy), destination: phone), .recordFailedAttempt(subject: .policy(policy)),
+                .clearFailedAttempts(subject: .policy(policy)), .recordLockout(subject: .policy(policy), until: now), .setOptedOut(true),
                 .setOptedOut(false), .audit(.loggedOut),
             ],
             acknowledgesDeliveryFailure: true)
@@ -26,7 +26,7 @@ import Testing
             + SharedSQL.statements(upserting: TestPolicies.auto, at: now) + [SharedSQL.droppingTwiceAbandonedClaims(at: now)]
         return written.map(\.sql) + [
             SharedSQL.firstLook, SharedSQL.recentLockouts, SharedSQL.codesToDestination, SharedSQL.codesRequested,
-            SharedSQL.policiesRequested, SharedSQL.failedAttempts, SharedSQL.claimableOutbox,
+            SharedSQL.subjectsRequested, SharedSQL.policiesOnFile, SharedSQL.failedAttempts, SharedSQL.claimableOutbox,
         ]
     }()
 

@@ -25,21 +25,21 @@ extension StoreConformance {
         for (index, phone) in phones.enumerated() where index.isMultiple(of: 2) {
             _ = try await store.processInbound(
                 messageSID: MessageSID("SM-before-\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
-                mentionedPolicies: [policy]
-            ) { _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], effects: [.recordFailedAttempt(policy: policy)]) }
+                subjects: [.policy(policy)]
+            ) { _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], effects: [.recordFailedAttempt(subject: .policy(policy))]) }
         }
         let replies = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
             for (index, phone) in phones.enumerated() {
                 group.addTask {
                     let outcome = try await store.processInbound(
                         messageSID: MessageSID("SM-\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
-                        mentionedPolicies: [policy]
+                        subjects: [.policy(policy)]
                     ) { state, context in
                         InboundDecision(
                             state: index.isMultiple(of: 3) ? .new : .awaitingPolicyNumber,
-                            replies: ["\(phone.e164) \(state == .new ? "new" : "ongoing") \(context.failedAttempts[policy] ?? 0)"],
+                            replies: ["\(phone.e164) \(state == .new ? "new" : "ongoing") \(context.failedAttempts[.policy(policy)] ?? 0)"],
                             outbound: [OutboundSMS(kind: .text, to: phone, body: "for \(phone.e164)", notAfter: nil)],
-                            effects: [.recordFailedAttempt(policy: policy), .audit(.codeFailed(policy, attemptsLeft: index))])
+                            effects: [.recordFailedAttempt(subject: .policy(policy)), .audit(.codeFailed(.policy(policy), attemptsLeft: index))])
                     }
                     return (index, outcome.replies)
                 }
@@ -77,12 +77,12 @@ extension StoreConformance {
                 group.addTask {
                     try await store.processInbound(
                         messageSID: MessageSID("SM\(index)")!, message: IncomingMessage(from: phone, text: "x", receivedAt: now),
-                        mentionedPolicies: [policy]
+                        subjects: [.policy(policy)]
                     ) { _, context in
                         // Each sees every lockout the ones stored before it recorded.
                         InboundDecision(
                             state: ending(index) ? .new : .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"],
-                            effects: [.recordLockout(policy: policy, until: now + 60)])
+                            effects: [.recordLockout(subject: .policy(policy), until: now + 60)])
                     }.replies
                 }
             }

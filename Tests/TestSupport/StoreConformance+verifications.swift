@@ -81,11 +81,11 @@ extension StoreConformance {
             try await store.upsertPolicies([TestPolicies.auto], at: now)
             // A code the SMS conversation sent to the phone on file counts towards its cap here.
             _ = try await store.processInbound(
-                messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), mentionedPolicies: [TestPolicies.auto.number]
+                messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), subjects: [.policy(TestPolicies.auto.number)]
             ) { _, _ in
                 InboundDecision(
                     state: .awaitingPolicyNumber, replies: [],
-                    effects: [.recordCodeIssued(policy: TestPolicies.auto.number, destination: TestPolicies.auto.phone)])
+                    effects: [.recordCodeIssued(subject: .policy(TestPolicies.auto.number), destination: TestPolicies.auto.phone)])
             }
             _ = try await create(.phone(PhoneNumber(e164: "+15557770000")!), by: "other", in: store, at: now + 1)
             let seen = Mutex<VerificationFacts?>(nil)

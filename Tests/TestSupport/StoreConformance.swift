@@ -42,20 +42,20 @@ public enum StoreConformance {
         Check(name: "aMessageIsHandledOnceAndItsRepliesReplayedForFifteenMinutes") { store, fixture in
         try await store.upsertPolicies([TestPolicies.auto], at: now)
         let first = try await store.processInbound(
-            messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), mentionedPolicies: [TestPolicies.auto.number]
+            messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), subjects: [.policy(TestPolicies.auto.number)]
         ) { state, context in
             #expect(state == .new)
             #expect(context.policies[TestPolicies.auto.number] == TestPolicies.auto)
             return InboundDecision(state: .awaitingPolicyNumber, replies: ["first", "second"])
         }
         #expect(first == .handled(replies: ["first", "second"]))
-        let replay = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now + 60), mentionedPolicies: []) {
+        let replay = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now + 60), subjects: []) {
             _, _ in
             Issue.record("a replayed message must not be handled again")
             return InboundDecision(state: .new, replies: [])
         }
         #expect(replay == .replayed(replies: ["first", "second"]))
-        let late = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now + 901), mentionedPolicies: []) {
+        let late = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now + 901), subjects: []) {
             _, _ in InboundDecision(state: .new, replies: ["wrong"])
         }
         #expect(late == .replayed(replies: []))
@@ -63,18 +63,18 @@ public enum StoreConformance {
         #expect(try await fixture.conversationState(of: phone.e164) == .awaitingPolicyNumber)
         },
         Check(name: "aStateBackToNewForgetsTheConversation") { store, fixture in
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("hi", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("hi", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [])
         }
         #expect(try await fixture.count("conversations") == 1)
-        _ = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("bye", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("bye", at: now), subjects: []) {
             state, _ in
             #expect(state == .awaitingPolicyNumber)
             return InboundDecision(state: .new, replies: [])
         }
         // Nothing of it is left to read (PostgreSQL keeps the row, emptied: see StoreDecision).
         #expect(try await fixture.count("conversations", where: "length(state) > 0 OR policy_number IS NOT NULL") == 0)
-        _ = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("hi again", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("hi again", at: now), subjects: []) {
             state, _ in
             #expect(state == .new)
             return InboundDecision(state: .new, replies: [])
@@ -83,14 +83,14 @@ public enum StoreConformance {
         Check(name: "concurrentMessagesFromOneNumberAreHandledOneAtATime") { store, fixture in
         // An ongoing conversation: every message reads the same row, and all but one must find
         // it changed when they write (PostgreSQL then handles them again under the row's lock).
-        _ = try await store.processInbound(messageSID: MessageSID("SM-first")!, message: message("x", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM-first")!, message: message("x", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [])
         }
         // Twelve, not more: they wait for each other, and the last must finish within the store's
         // 4 s deadline while the rest of the suite loads both cores (25 once timed out there).
         let seen = try await lockoutRace(of: 12, on: [store])
         #expect(Set(seen) == Set((0..<12).map(String.init)), "each message saw the ones stored before it, and no two the same")
-        let final = try await store.processInbound(messageSID: MessageSID("SM-final")!, message: message("x", at: now), mentionedPolicies: []) {
+        let final = try await store.processInbound(messageSID: MessageSID("SM-final")!, message: message("x", at: now), subjects: []) {
             _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.lockouts.count)"])
         }
         #expect(final.replies == ["12"])
@@ -100,13 +100,13 @@ public enum StoreConformance {
         try await store.upsertPolicies([TestPolicies.auto], at: now)
         let sms = OutboundSMS(kind: .otp, to: TestPolicies.auto.phone, body: "Acme code: 123456", notAfter: now + 300)
         _ = try await store.processInbound(
-            messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), mentionedPolicies: [TestPolicies.auto.number]
+            messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), subjects: [.policy(TestPolicies.auto.number)]
         ) { _, _ in
             InboundDecision(
                 state: .awaitingPolicyNumber, replies: ["ok"], outbound: [sms],
                 effects: [
-                    .recordCodeIssued(policy: TestPolicies.auto.number, destination: TestPolicies.auto.phone),
-                    .audit(.codeSent(TestPolicies.auto.number)), .setOptedOut(true),
+                    .recordCodeIssued(subject: .policy(TestPolicies.auto.number), destination: TestPolicies.auto.phone),
+                    .audit(.codeSent(.policy(TestPolicies.auto.number))), .setOptedOut(true),
                 ])
         }
         for table in ["outbox", "otp_challenges", "audit_events", "opt_outs", "processed_messages", "conversations"] {
@@ -116,12 +116,12 @@ public enum StoreConformance {
         #expect(try await fixture.text("SELECT phone_masked FROM audit_events") == "+1555***0001")
         #expect(try await fixture.text("SELECT policy_number FROM audit_events") == "AUTO1001")
         let context = try await store.processInbound(
-            messageSID: MessageSID("SM2")!, message: message("AUTO-1001", at: now + 1), mentionedPolicies: [TestPolicies.auto.number]
+            messageSID: MessageSID("SM2")!, message: message("AUTO-1001", at: now + 1), subjects: [.policy(TestPolicies.auto.number)]
         ) { _, context in
             InboundDecision(
                 state: .awaitingPolicyNumber,
                 replies: [
-                    "\(context.isOptedOut) \(context.codesToPhoneOnFileLastHour) \(context.codesRequestedLastHour) \(context.policiesRequestedToday.map(\.canonical))"
+                    "\(context.isOptedOut) \(context.codesToDestinationLastHour) \(context.codesRequestedLastHour) \(context.subjectsRequestedToday.map(\.storedKey))"
                 ])
         }
         #expect(context.replies == [#"true [AUTO1001: 1] [AUTO1001: 1] ["AUTO1001"]"#])
@@ -131,7 +131,7 @@ public enum StoreConformance {
         let messages = (0..<10).map {
             OutboundSMS(kind: .otp, to: PhoneNumber(e164: "+1555666000\($0)")!, body: "Acme code: 12345\($0)", notAfter: now + 300)
         }
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: messages)
         }
         async let first = store.claimDueOutbound(at: now, limit: 6, lease: 30)
@@ -155,7 +155,7 @@ public enum StoreConformance {
         },
         Check(name: "onePhonesSMSAreHandedOutOneAtATimeInQueueOrder") { store, _ in
         let texts = (0..<3).map { OutboundSMS(kind: .text, to: phone, body: "text \($0)") }
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: texts)
         }
         var sent: [String] = []
@@ -182,29 +182,29 @@ public enum StoreConformance {
         Check(name: "aNewCodeDropsTheTextersCodesStillQueued") { store, fixture in
         let policy = TestPolicies.auto.number
         let old = OutboundSMS(kind: .otp, to: phone, body: "Acme code: 111111", notAfter: now + 300)
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), mentionedPolicies: []) {
-            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [old], effects: [.recordCodeIssued(policy: policy, destination: phone)])
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("AUTO-1001", at: now), subjects: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [old], effects: [.recordCodeIssued(subject: .policy(policy), destination: phone)])
         }
         let new = OutboundSMS(kind: .otp, to: phone, body: "Acme code: 222222", notAfter: now + 340)
-        _ = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("RESEND", at: now + 40), mentionedPolicies: []) {
-            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [new], effects: [.recordCodeIssued(policy: policy, destination: phone)])
+        _ = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("RESEND", at: now + 40), subjects: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [new], effects: [.recordCodeIssued(subject: .policy(policy), destination: phone)])
         }
         let claimed = try await store.claimDueOutbound(at: now + 41, limit: 10, lease: 30)
         #expect(claimed.map(\.sms.body) == ["Acme code: 222222"])
         #expect(try await fixture.count("outbox", where: "status = 'dropped' AND body IS NULL") == 1)
         // LOGOUT voids a code still queued, too.
         try await store.completeOutbound(id: try #require(claimed.first?.id), result: .accepted(providerID: nil), at: now + 41)
-        _ = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("AUTO-1001", at: now + 80), mentionedPolicies: []) {
-            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [old], effects: [.recordCodeIssued(policy: policy, destination: phone)])
+        _ = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("AUTO-1001", at: now + 80), subjects: []) {
+            _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [old], effects: [.recordCodeIssued(subject: .policy(policy), destination: phone)])
         }
-        _ = try await store.processInbound(messageSID: MessageSID("SM4")!, message: message("LOGOUT", at: now + 81), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM4")!, message: message("LOGOUT", at: now + 81), subjects: []) {
             _, _ in InboundDecision(state: .new, replies: [], effects: [.audit(.loggedOut)])
         }
         #expect(try await store.claimDueOutbound(at: now + 82, limit: 10, lease: 30).isEmpty)
         },
         Check(name: "retriesDropsAndOptOutsAreRecorded") { store, fixture in
         let sms = OutboundSMS(kind: .otp, to: phone, body: "Acme code: 123456", notAfter: now + 300)
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [sms, sms])
         }
         // One phone: the second waits for the first.
@@ -222,21 +222,21 @@ public enum StoreConformance {
         #expect(retried.first?.recipientOptedOut == true)
         #expect(try await fixture.count("opt_outs") == 1)
         #expect(try await store.outboxDepth() == 1)
-        let next = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 6), mentionedPolicies: []) {
+        let next = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 6), subjects: []) {
             _, context in
             InboundDecision(
                 state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"],
                 acknowledgesDeliveryFailure: context.codeDeliveryFailed)
         }
         #expect(next.replies == ["true"])
-        let after = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 7), mentionedPolicies: []) {
+        let after = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 7), subjects: []) {
             _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"])
         }
         #expect(after.replies == ["false"])
         },
         Check(name: "deliveryStatusesNeverMoveBackwards") { store, fixture in
         let sms = OutboundSMS(kind: .text, to: phone, body: "hello")
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [sms])
         }
         let id = try #require(try await store.claimDueOutbound(at: now, limit: 1, lease: 30).first?.id)
@@ -252,20 +252,20 @@ public enum StoreConformance {
         // A texter asked for codes: one went to their own number, one to another policyholder's.
         let other = PhoneNumber(e164: "+15551230002")!
         let codes = [other, phone].map { OutboundSMS(kind: .otp, to: $0, body: "code", notAfter: now + 300) }
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: [], outbound: [codes[0]])
         }
         let first = try #require(try await store.claimDueOutbound(at: now, limit: 1, lease: 30).first?.id)
         try await store.completeOutbound(id: first, result: .accepted(providerID: "SMother"), at: now)
         #expect(try await store.recordDeliveryStatus(providerID: "SMother", status: DeliveryStatus(rawValue: "undelivered"), at: now))
-        let toOther = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 1), mentionedPolicies: []) {
+        let toOther = try await store.processInbound(messageSID: MessageSID("SM2")!, message: message("x", at: now + 1), subjects: []) {
             _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"], outbound: [codes[1]])
         }
         #expect(toOther.replies == ["false"], "telling the texter would say the other policy exists")
         let second = try #require(try await store.claimDueOutbound(at: now + 1, limit: 1, lease: 30).first?.id)
         try await store.completeOutbound(id: second, result: .accepted(providerID: "SMown"), at: now + 1)
         #expect(try await store.recordDeliveryStatus(providerID: "SMown", status: DeliveryStatus(rawValue: "failed"), at: now + 1))
-        let toOwn = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 2), mentionedPolicies: []) {
+        let toOwn = try await store.processInbound(messageSID: MessageSID("SM3")!, message: message("x", at: now + 2), subjects: []) {
             _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.codeDeliveryFailed)"])
         }
         #expect(toOwn.replies == ["true"])
@@ -274,23 +274,23 @@ public enum StoreConformance {
         let policy = TestPolicies.auto.number
         func failures(at time: Date, sid: String, from texter: PhoneNumber = phone, effects: [Effect] = []) async throws -> Int? {
             let outcome = try await store.processInbound(
-                messageSID: MessageSID(sid)!, message: IncomingMessage(from: texter, text: "x", receivedAt: time), mentionedPolicies: [policy]
+                messageSID: MessageSID(sid)!, message: IncomingMessage(from: texter, text: "x", receivedAt: time), subjects: [.policy(policy)]
             ) { _, context in
-                InboundDecision(state: .awaitingPolicyNumber, replies: [context.failedAttempts[policy].map(String.init) ?? "none"], effects: effects)
+                InboundDecision(state: .awaitingPolicyNumber, replies: [context.failedAttempts[.policy(policy)].map(String.init) ?? "none"], effects: effects)
             }
             return outcome.replies.first.flatMap { Int($0) }
         }
-        let wrong = [Effect.recordFailedAttempt(policy: policy)]
+        let wrong = [Effect.recordFailedAttempt(subject: .policy(policy))]
         let before = try await failures(at: now, sid: "SM1", effects: wrong)
         let afterOne = try await failures(at: now + 1, sid: "SM2", effects: wrong)
         // A state forgotten (LOGOUT, STOP) keeps them: they live outside the conversation.
         let afterTwo = try await failures(at: now + 2, sid: "SM3")
         let otherNumber = try await failures(at: now + 3, sid: "SM4", from: PhoneNumber(e164: "+15559990000")!)
-        let beforeClearing = try await failures(at: now + 4, sid: "SM5", effects: [.clearFailedAttempts(policy: policy)])
+        let beforeClearing = try await failures(at: now + 4, sid: "SM5", effects: [.clearFailedAttempts(subject: .policy(policy))])
         let afterClearing = try await failures(at: now + 5, sid: "SM6")
         #expect([before, afterOne, afterTwo, otherNumber, beforeClearing, afterClearing] == [nil, 1, 2, nil, 2, nil])
         // Several in one message end as if applied one by one, in order (PostgreSQL folds them into one statement).
-        let clear = Effect.clearFailedAttempts(policy: policy)
+        let clear = Effect.clearFailedAttempts(subject: .policy(policy))
         _ = try await failures(at: now + 6, sid: "SM7", effects: wrong + wrong)
         let afterTwoInOne = try await failures(at: now + 7, sid: "SM8", effects: [clear] + wrong)
         let afterClearThenWrong = try await failures(at: now + 8, sid: "SM9", effects: wrong + [clear])
@@ -299,7 +299,7 @@ public enum StoreConformance {
         },
         Check(name: "optOutAndAuditEffectsOfOneMessageApplyInOrder") { store, fixture in
         func optedOut(at time: Date, sid: String, effects: [Effect] = []) async throws -> Bool {
-            let outcome = try await store.processInbound(messageSID: MessageSID(sid)!, message: message("x", at: time), mentionedPolicies: []) {
+            let outcome = try await store.processInbound(messageSID: MessageSID(sid)!, message: message("x", at: time), subjects: []) {
                 _, context in InboundDecision(state: .awaitingPolicyNumber, replies: ["\(context.isOptedOut)"], effects: effects)
             }
             return outcome.replies == ["true"]
@@ -346,7 +346,7 @@ public enum StoreConformance {
         Check(name: "purgeForgetsWhatIsKeptNoLonger") { store, fixture in
         let done = OutboundSMS(kind: .text, to: PhoneNumber(e164: "+15551230002")!, body: "sent long ago")
         let waiting = OutboundSMS(kind: .text, to: phone, body: "still queued")
-        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), mentionedPolicies: []) {
+        _ = try await store.processInbound(messageSID: MessageSID("SM1")!, message: message("x", at: now), subjects: []) {
             _, _ in InboundDecision(state: .awaitingPolicyNumber, replies: ["policy data"], outbound: [done, waiting])
         }
         let sent = try #require(try await store.claimDueOutbound(at: now, limit: 10, lease: 30).first { $0.sms.body == done.body })

@@ -18,7 +18,7 @@ public struct ConversationService: Sendable {
         let renderer = renderer
         let decided = DecidedEffects()
         let outcome = try await store.processInbound(
-            messageSID: messageSID, message: message, mentionedPolicies: message.mentionedPolicies
+            messageSID: messageSID, message: message, subjects: message.subjects
         ) { state, context in
             var random = SystemRandomNumberGenerator()
             let transition = engine.messageReceived(message, state: state, context: context, random: &random)

@@ -29,6 +29,9 @@ struct ReplyRenderer: Sendable {
     static let phoneChangedTemplate = "phone_changed_notice"
 
     func render(_ reply: Reply) -> String {
+        if case .policyList(let policies, let justVerified, let understood) = reply {
+            return renderList(of: policies, justVerified: justVerified, understood: understood)
+        }
         let limit = reply.maxSegments
         let text = render(reply, clip: .normal)
         guard SMSSegments(text).count > limit else { return text }
@@ -38,7 +41,7 @@ struct ReplyRenderer: Sendable {
     private func render(_ reply: Reply, clip: ClipLevel) -> String {
         var values: [String: Any] = common
         switch reply {
-        case .codeSent(let minutes, let firstContact):
+        case .codeSent(let minutes, let firstContact), .forgotCodeSent(let minutes, let firstContact):
             values["minutes"] = minutes
             values["firstContact"] = firstContact
         case .wrongCode(let attemptsLeft):
@@ -55,12 +58,35 @@ struct ReplyRenderer: Sendable {
         case .answer(_, let policy, let justVerified):
             values.merge(Self.values(of: policy, clip: clip)) { $1 }
             values["justVerified"] = justVerified
+        case .policyList:
+            break  // renderList(of:justVerified:understood:)
         case .greeting, .askPolicyNumber, .codeReminder, .codeNotDelivered, .codeExpired, .tooManyCodes, .noCodePending, .sessionExpired,
             .help, .loggedOut, .mediaNotSupported:
             break
         }
         return templates.render(reply.templateName, values)
     }
+
+    /// The lettered list of a texter verified by phone: as many policies (number and product) as
+    /// fit two segments, letters `A` to `Z` at most, and how the rest are reached (by number).
+    private func renderList(of policies: [Policy], justVerified: Bool, understood: Bool) -> String {
+        var values: [String: Any] = common
+        values["justVerified"] = justVerified
+        values["understood"] = understood
+        var text = ""
+        for shown in stride(from: min(policies.count, Self.listLetters.count), through: 1, by: -1) {
+            values["policies"] = zip(Self.listLetters, policies.prefix(shown)).map { letter, policy in
+                ["letter": String(letter), "policyNumber": policy.displayNumber.clipped(to: 24), "product": policy.product.clipped(to: 20)]
+            }
+            values["more"] = policies.count > shown ? policies.count - shown : nil
+            text = templates.render(Reply.policyList([], justVerified: false, understood: true).templateName, values)
+            if SMSSegments(text).count <= 2 { return text }
+        }
+        return text.fitted(toSegments: 2)
+    }
+
+    /// The letters a list can use, in order.
+    static let listLetters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
     /// The OTP SMS: business, code, lifetime, and that staff never ask for it.
     func otpSMS(code: String) -> String {
@@ -137,7 +163,8 @@ extension Reply {
             nextPaymentDue: nil, balanceDue: "", coverage: "", deductible: nil, claims: [])
         let replies: [Reply] =
             [
-                .greeting, .askPolicyNumber, .codeSent(minutes: 0, firstContact: false), .codeReminder, .codeNotDelivered,
+                .greeting, .askPolicyNumber, .codeSent(minutes: 0, firstContact: false), .forgotCodeSent(minutes: 0, firstContact: false),
+                .policyList([], justVerified: false, understood: false), .codeReminder, .codeNotDelivered,
                 .wrongCode(attemptsLeft: 0),
                 .codeExpired, .locked(minutes: 0), .resendCooldown(seconds: 0), .tooManyCodes, .noCodePending,
                 .menu(policy, justVerified: false, understood: false), .sessionExpired, .help, .loggedOut, .mediaNotSupported,

@@ -44,7 +44,7 @@ public struct ConversationEngine: Sendable {
             return Transition(state: greeted, replies: [.greeting])
         case .logout:
             return Transition(state: .new, replies: [.loggedOut], effects: [.audit(.loggedOut)])
-        case .menu, .resend, nil:
+        case .menu, .resend, .forgot, nil:
             break
         }
         if message.mediaCount > 0 {
@@ -57,6 +57,7 @@ public struct ConversationEngine: Sendable {
         switch keyword {
         case .menu: turn.showMenu()
         case .resend: turn.resend(random: &random)
+        case .forgot: turn.forgot(random: &random)
         default: turn.interpret(random: &random)
         }
         var transition = turn.transition
@@ -76,17 +77,22 @@ private struct Turn {
     var replies: [Reply] = []
     var effects: [Effect] = []
     var sessionExpired = false
+    /// The policies on file for the texting number, in letter order.
+    let onFile: [Policy]
 
     init(engine: ConversationEngine, message: IncomingMessage, context: MessageContext, state: ConversationState) {
         self.engine = engine
         self.message = message
         self.context = context
         self.state = state
+        self.onFile = context.policiesOnFile(for: message.from)
     }
 
     var settings: EngineSettings { engine.settings }
     var now: Date { message.receivedAt }
     var transition: Transition { Transition(state: state, replies: replies, effects: effects) }
+    /// The subject of a `FORGOT` code: this very number.
+    var ownPhone: CodeSubject { .phoneOnFile(message.from) }
 
     /// Ends an idle session and a lock that has run out.
     mutating func expireStaleState() {
@@ -102,16 +108,32 @@ private struct Turn {
     }
 
     mutating func showMenu() {
-        if case .verified(var session) = state, let policy = context.policies[session.policy] {
-            session.lastActivity = now
-            state = .verified(session)
-            replies = [.menu(policy, justVerified: false, understood: true)]
-        } else {
-            askForPolicyNumber()
+        guard case .verified(var session) = state else { return askForPolicyNumber() }
+        if session.byPhone {
+            // MENU shows the list again: the next message picks.
+            if onFile.count > 1 { session.policy = nil }
+            return continuePhoneSession(session, understood: true)
+        }
+        guard let number = session.policy, let policy = context.policies[number] else { return askForPolicyNumber() }
+        session.lastActivity = now
+        state = .verified(session)
+        replies = [.menu(policy, justVerified: false, understood: true)]
+    }
+
+    /// `FORGOT`: a code to this very number if it is on file; a RESEND when one is pending;
+    /// the list (or menu) when the texter already holds the number's policies.
+    mutating func forgot(random: inout some RandomNumberGenerator) {
+        switch state {
+        case .verified(let session) where session.byPhone:
+            showMenu()
+        case .codePending(let pending) where pending.subject == ownPhone:
+            resend(random: &random)
+        default:
+            requestCode(for: ownPhone, request: state.rememberedRequest, random: &random)
         }
     }
 
-    /// RESEND, or the pending code's policy number texted again; `request` replaces the
+    /// RESEND, or the pending code's subject asked for again; `request` replaces the
     /// remembered one when the message asked for something.
     mutating func resend(request: PolicyQuestion? = nil, random: inout some RandomNumberGenerator) {
         guard case .codePending(let pending) = state else {
@@ -122,7 +144,7 @@ private struct Turn {
         case .cooldown(let seconds):
             replies = [.resendCooldown(seconds: seconds)]
         case .allowed:
-            requestCode(for: pending.policy, request: request ?? pending.request, random: &random)
+            requestCode(for: pending.subject, request: request ?? pending.request, random: &random)
         }
     }
 
@@ -139,16 +161,21 @@ private struct Turn {
             }
         }
         let candidates = message.mentionedPolicies
+        if case .verified(let session) = state, session.byPhone,
+            candidates.isEmpty || candidates.contains(where: { number in onFile.contains { $0.number == number } })
+        {
+            return continuePhoneSession(session, understood: false)
+        }
         if let chosen = candidates.first(where: { context.policies[$0] != nil }) ?? candidates.first {
-            let request = PolicyQuestion.asked(in: message.text).first
+            let request = PolicyQuestion.asked(in: message.text).first ?? state.rememberedRequest
             switch state {
-            case .verified(let session) where session.policy == chosen:
+            case .verified(let session) where session.policy == chosen && !session.byPhone:
                 return answer(session)
-            case .codePending(let pending) where pending.policy == chosen:
+            case .codePending(let pending) where pending.subject == .policy(chosen):
                 // Asking again is a RESEND: the cooldown and the caps apply.
                 return resend(request: request, random: &random)
             default:
-                return requestCode(for: chosen, request: request, random: &random)
+                return requestCode(for: .policy(chosen), request: request, random: &random)
             }
         }
         switch state {
@@ -161,9 +188,16 @@ private struct Turn {
         case .new:
             state = .awaitingPolicyNumber
             replies = [.greeting]
-        case .awaitingPolicyNumber:
+            rememberRequest()
+        case .awaitingPolicyNumber, .rememberingRequest:
             askForPolicyNumber()
+            rememberRequest()
         }
+    }
+
+    /// A question asked before verification is kept, to answer once verified.
+    private mutating func rememberRequest() {
+        if let request = PolicyQuestion.asked(in: message.text).first { state = .rememberingRequest(request) }
     }
 
     private mutating func askForPolicyNumber() {
@@ -172,83 +206,162 @@ private struct Turn {
     }
 
     private mutating func answer(_ session: VerifiedSession) {
-        guard let policy = context.policies[session.policy] else {
+        guard let number = session.policy, let policy = context.policies[number] else {
             // The policy was removed since verification: nothing left to talk about.
             state = .awaitingPolicyNumber
             replies = [.askPolicyNumber]
             return
         }
-        state = .verified(VerifiedSession(policy: session.policy, lastActivity: now))
-        let questions = PolicyQuestion.asked(in: message.text)
-        replies = questions.isEmpty
-            ? [.menu(policy, justVerified: false, understood: false)]
-            : questions.map { .answer($0, policy, justVerified: false) }
+        state = .verified(VerifiedSession(policy: number, lastActivity: now))
+        replies = answers(from: policy, justVerified: false, understood: false)
     }
 
-    private mutating func requestCode(for policyNumber: PolicyNumber, request: PolicyQuestion?, random: inout some RandomNumberGenerator) {
+    /// The answers to what the message asked, or the menu when it asked nothing.
+    private func answers(from policy: Policy, justVerified: Bool, understood: Bool) -> [Reply] {
+        let questions = PolicyQuestion.asked(in: message.text)
+        return questions.isEmpty
+            ? [.menu(policy, justVerified: justVerified, understood: understood)]
+            : questions.map { .answer($0, policy, justVerified: justVerified) }
+    }
+
+    /// A message in a session verified by phone: a letter picks from the list, naming one of
+    /// the phone's policies switches to it, anything else is answered from the chosen policy
+    /// (the only one, when the phone holds one) or gets the list. The texter holds the policies
+    /// on file for the number now: one moved to another phone is gone from the list.
+    private mutating func continuePhoneSession(_ session: VerifiedSession, understood: Bool) {
+        guard !onFile.isEmpty else {
+            state = .awaitingPolicyNumber
+            replies = [.askPolicyNumber]
+            return
+        }
+        var session = session
+        session.lastActivity = now
+        if onFile.count == 1 {
+            session.policy = onFile[0].number
+        } else if let index = pickedLetter(message.text) {
+            guard index < onFile.count else {
+                session.policy = nil
+                state = .verified(session)
+                replies = [.policyList(onFile, justVerified: false, understood: false)]
+                return
+            }
+            session.policy = onFile[index].number
+            state = .verified(session)
+            replies = [.menu(onFile[index], justVerified: false, understood: true)]
+            return
+        } else if let named = message.mentionedPolicies.first(where: { number in onFile.contains { $0.number == number } }) {
+            session.policy = named
+        }
+        state = .verified(session)
+        guard let chosen = session.policy, let policy = onFile.first(where: { $0.number == chosen }) else {
+            session.policy = nil
+            state = .verified(session)
+            replies = [.policyList(onFile, justVerified: false, understood: understood)]
+            return
+        }
+        replies = answers(from: policy, justVerified: false, understood: understood)
+    }
+
+    /// The list position a message that is a single letter (`A`, `b`) picks.
+    private func pickedLetter(_ text: String) -> Int? {
+        let trimmed = text.trimming(\.isWhitespace).uppercased().utf8
+        guard trimmed.count == 1, let byte = trimmed.first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) else { return nil }
+        return Int(byte - UInt8(ascii: "A"))
+    }
+
+    private mutating func requestCode(for subject: CodeSubject, request: PolicyQuestion?, random: inout some RandomNumberGenerator) {
         let firstContact = state == .new
-        let policy = context.policies[policyNumber]
+        // Where the code goes: the policy's phone on file, or for FORGOT this very number when
+        // it is on file for a policy. Nowhere else, ever.
+        let destination: PhoneNumber? =
+            switch subject {
+            case .policy(let number): context.policies[number]?.phone
+            case .phoneOnFile(let phone): phone == message.from && !onFile.isEmpty ? phone : nil
+            }
         let usage = CodeUsage(
-            requestsForSubjectLastHour: context.codesRequestedLastHour[policyNumber, default: 0],
-            codesToDestinationLastHour: context.codesToPhoneOnFileLastHour[policyNumber, default: 0],
-            subjectsRequestedToday: Set(context.policiesRequestedToday.map(\.canonical)))
+            requestsForSubjectLastHour: context.codesRequestedLastHour[subject, default: 0],
+            codesToDestinationLastHour: context.codesToDestinationLastHour[subject, default: 0],
+            subjectsRequestedToday: Set(context.subjectsRequestedToday.map(\.storedKey)))
         let decision = engine.rules.codeRequested(
-            for: CodeBinding(requester: message.from, policy: policyNumber), destinationKnown: policy != nil,
-            lockedUntil: activeLock(on: policyNumber), usage: usage, now: now, random: &random)
+            for: CodeBinding(requester: message.from, subject: subject), destinationKnown: destination != nil,
+            lockedUntil: activeLock(on: subject), usage: usage, now: now, random: &random)
         switch decision {
         case .locked(let until):
-            state = .locked(policy: policyNumber, until: until)
+            state = .locked(subject: subject, until: until)
             replies = [.locked(minutes: minutes(until: until))]
         case .capReached:
             if state == .new { state = .awaitingPolicyNumber }
             replies = [.tooManyCodes]
         case .issue(let challenge, let code):
-            if let policy, let code {
+            if let destination, let code {
                 effects += [
-                    .sendCode(code: code, to: policy.phone, policy: policyNumber, expiresAt: challenge.expiresAt),
-                    .recordCodeIssued(policy: policyNumber, destination: policy.phone),
-                    .audit(.codeSent(policyNumber)),
+                    .sendCode(code: code, to: destination, subject: subject, expiresAt: challenge.expiresAt),
+                    .recordCodeIssued(subject: subject, destination: destination),
+                    .audit(.codeSent(subject)),
                 ]
             } else {
-                // An unknown policy, or a limit of the phone on file's: nothing is sent, and
-                // the texter hears the same as for any code.
+                // Nothing on file, or a limit of the phone on file's: nothing is sent, and the
+                // texter hears the same as for any code.
                 effects += [
-                    .recordCodeIssued(policy: policyNumber, destination: nil),
-                    .audit(policy == nil ? .unknownPolicyRequested(policyNumber) : .codeWithheld(policyNumber)),
+                    .recordCodeIssued(subject: subject, destination: nil),
+                    .audit(destination == nil ? .unknownPolicyRequested(subject) : .codeWithheld(subject)),
                 ]
             }
-            state = .codePending(PendingCode(policy: policyNumber, challenge: challenge, request: request))
-            replies = [.codeSent(minutes: settings.verification.codeLifetimeMinutes, firstContact: firstContact)]
+            state = .codePending(PendingCode(subject: subject, challenge: challenge, request: request))
+            let minutes = settings.verification.codeLifetimeMinutes
+            replies = [
+                subject.policy == nil
+                    ? .forgotCodeSent(minutes: minutes, firstContact: firstContact) : .codeSent(minutes: minutes, firstContact: firstContact)
+            ]
         }
     }
 
     private mutating func attempt(_ code: String, on pending: PendingCode) {
-        let policy = context.policies[pending.policy]
-        let earlierLockouts = context.lockouts.filter { $0.policy == pending.policy }.map(\.lockedAt)
-        // A code for a policy that does not exist (any more) is never right: checked as "" it
+        let subject = pending.subject
+        let known =
+            switch subject {
+            case .policy(let number): context.policies[number] != nil
+            case .phoneOnFile: !onFile.isEmpty
+            }
+        let earlierLockouts = context.lockouts.filter { $0.subject == subject }.map(\.lockedAt)
+        // A code for a subject that does not exist (any more) is never right: checked as "" it
         // costs the same HMAC and counts as a wrong attempt.
-        let binding = CodeBinding(requester: message.from, policy: pending.policy)
         let decision = engine.rules.codeEntered(
-            policy == nil ? "" : code, against: pending.challenge, for: binding,
-            failedAttempts: context.failedAttempts[pending.policy, default: 0], earlierLockouts: earlierLockouts, now: now)
+            known ? code : "", against: pending.challenge, for: CodeBinding(requester: message.from, subject: subject),
+            failedAttempts: context.failedAttempts[subject, default: 0], earlierLockouts: earlierLockouts, now: now)
         switch decision {
         case .expired:
             replies = [.codeExpired]
         case .approved:
-            guard let policy else { return }
-            state = .verified(VerifiedSession(policy: pending.policy, lastActivity: now))
-            effects = [.clearFailedAttempts(policy: pending.policy), .audit(.verified(pending.policy))]
-            replies = [pending.request.map { .answer($0, policy, justVerified: true) } ?? .menu(policy, justVerified: true, understood: true)]
+            effects = [.clearFailedAttempts(subject: subject), .audit(.verified(subject))]
+            verified(by: subject, request: pending.request)
         case .wrong(let attemptsLeft):
-            effects = [.recordFailedAttempt(policy: pending.policy), .audit(.codeFailed(pending.policy, attemptsLeft: attemptsLeft))]
+            effects = [.recordFailedAttempt(subject: subject), .audit(.codeFailed(subject, attemptsLeft: attemptsLeft))]
             replies = [.wrongCode(attemptsLeft: attemptsLeft)]
         case .lockedOut(let until):
-            state = .locked(policy: pending.policy, until: until)
+            state = .locked(subject: subject, until: until)
             effects = [
-                .audit(.codeFailed(pending.policy, attemptsLeft: 0)), .clearFailedAttempts(policy: pending.policy),
-                .recordLockout(policy: pending.policy, until: until), .audit(.locked(pending.policy, until: until)),
+                .audit(.codeFailed(subject, attemptsLeft: 0)), .clearFailedAttempts(subject: subject),
+                .recordLockout(subject: subject, until: until), .audit(.locked(subject, until: until)),
             ]
             replies = [.locked(minutes: minutes(until: until))]
+        }
+    }
+
+    /// The right code: the session starts with the remembered request answered, the menu, or
+    /// (verified by phone with several policies) the list to pick from.
+    private mutating func verified(by subject: CodeSubject, request: PolicyQuestion?) {
+        let chosen: Policy?
+        switch subject {
+        case .policy(let number): chosen = context.policies[number]
+        case .phoneOnFile: chosen = onFile.count == 1 ? onFile[0] : nil
+        }
+        let byPhone = subject.policy == nil
+        state = .verified(VerifiedSession(policy: chosen?.number, byPhone: byPhone, lastActivity: now))
+        if let chosen {
+            replies = [request.map { .answer($0, chosen, justVerified: true) } ?? .menu(chosen, justVerified: true, understood: true)]
+        } else {
+            replies = [.policyList(onFile, justVerified: true, understood: true)]
         }
     }
 
@@ -261,9 +374,9 @@ private struct Turn {
         return String(compact)
     }
 
-    private func activeLock(on policy: PolicyNumber) -> Date? {
-        var until = context.lockouts.filter { $0.policy == policy && $0.until > now }.map(\.until).max()
-        if case .locked(policy, let stateUntil) = state, stateUntil > now {
+    private func activeLock(on subject: CodeSubject) -> Date? {
+        var until = context.lockouts.filter { $0.subject == subject && $0.until > now }.map(\.until).max()
+        if case .locked(subject, let stateUntil) = state, stateUntil > now {
             until = max(until ?? stateUntil, stateUntil)
         }
         return until
@@ -278,5 +391,14 @@ extension ConversationState {
     var isCodePending: Bool {
         if case .codePending = self { return true }
         return false
+    }
+
+    /// What the customer asked for before being verified, to answer once they are.
+    var rememberedRequest: PolicyQuestion? {
+        switch self {
+        case .rememberingRequest(let request): request
+        case .codePending(let pending): pending.request
+        default: nil
+        }
     }
 }

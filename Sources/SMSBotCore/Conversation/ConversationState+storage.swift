@@ -15,6 +15,7 @@ extension ConversationState {
 
     private enum Case: UInt8 {
         case new, awaitingPolicyNumber, codePending, locked, verified
+        case rememberingRequest, verifiedByPhone
     }
 
     /// The bytes to store.
@@ -26,20 +27,24 @@ extension ConversationState {
             writer.byte(Case.new.rawValue)
         case .awaitingPolicyNumber:
             writer.byte(Case.awaitingPolicyNumber.rawValue)
+        case .rememberingRequest(let request):
+            writer.byte(Case.rememberingRequest.rawValue)
+            writer.string(request.rawValue)
         case .codePending(let pending):
             writer.byte(Case.codePending.rawValue)
-            writer.string(pending.policy.canonical)
+            writer.string(pending.subject.storedKey)
             writer.bytes(pending.codeHash)
             writer.date(pending.issuedAt)
             writer.date(pending.expiresAt)
             writer.string(pending.request?.rawValue ?? "")
-        case .locked(let policy, let until):
+        case .locked(let subject, let until):
             writer.byte(Case.locked.rawValue)
-            writer.string(policy.canonical)
+            writer.string(subject.storedKey)
             writer.date(until)
         case .verified(let session):
-            writer.byte(Case.verified.rawValue)
-            writer.string(session.policy.canonical)
+            // A session verified by phone may have no policy chosen yet: "" then.
+            writer.byte(session.byPhone ? Case.verifiedByPhone.rawValue : Case.verified.rawValue)
+            writer.string(session.policy?.canonical ?? "")
             writer.date(session.lastActivity)
         }
         return Data(writer.output)
@@ -49,8 +54,8 @@ extension ConversationState {
     public init?(storedForm data: Data) {
         guard let first = data.first else { return nil }
         guard first == Self.binaryFormat || first == Self.formatWithAttempts else {
-            guard let state = try? JSONDecoder().decode(ConversationState.self, from: data) else { return nil }
-            self = state
+            guard let state = try? JSONDecoder().decode(LegacyJSONState.self, from: data) else { return nil }
+            self = state.current
             return
         }
         var reader = StateReader(Array(data.dropFirst()))
@@ -65,21 +70,29 @@ extension ConversationState {
             return .new
         case .awaitingPolicyNumber:
             return .awaitingPolicyNumber
+        case .rememberingRequest:
+            guard let request = reader.string().flatMap(PolicyQuestion.init(rawValue:)) else { return nil }
+            return .rememberingRequest(request)
         case .codePending:
-            guard let policy = reader.policy(), let codeHash = reader.bytes(), let issuedAt = reader.date(),
+            guard let subject = reader.subject(), let codeHash = reader.bytes(), let issuedAt = reader.date(),
                 let expiresAt = reader.date(), !withAttempts || reader.integer() != nil, let request = reader.string()
             else { return nil }
             let question = request.isEmpty ? nil : PolicyQuestion(rawValue: request)
             guard request.isEmpty || question != nil else { return nil }
             return .codePending(
                 PendingCode(
-                    policy: policy, codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt, request: question))
+                    subject: subject, codeHash: codeHash, issuedAt: issuedAt, expiresAt: expiresAt, request: question))
         case .locked:
-            guard let policy = reader.policy(), let until = reader.date() else { return nil }
-            return .locked(policy: policy, until: until)
+            guard let subject = reader.subject(), let until = reader.date() else { return nil }
+            return .locked(subject: subject, until: until)
         case .verified:
             guard let policy = reader.policy(), let lastActivity = reader.date() else { return nil }
             return .verified(VerifiedSession(policy: policy, lastActivity: lastActivity))
+        case .verifiedByPhone:
+            guard let chosen = reader.string(), let lastActivity = reader.date() else { return nil }
+            let policy = PolicyNumber(chosen)
+            guard chosen.isEmpty || policy?.canonical == chosen else { return nil }
+            return .verified(VerifiedSession(policy: policy, byPhone: true, lastActivity: lastActivity))
         }
     }
 }
@@ -139,6 +152,11 @@ private struct StateReader {
         return number
     }
 
+    /// A code subject in its stored form.
+    mutating func subject() -> CodeSubject? {
+        string().flatMap(CodeSubject.init(storedKey:))
+    }
+
     private mutating func fixedWidth<Value: FixedWidthInteger>(_ type: Value.Type) -> Value? {
         guard let bytes = take(MemoryLayout<Value>.size) else { return nil }
         let value = bytes.reversed().reduce(Value.zero) { $0 << 8 | Value($1) }
@@ -149,5 +167,54 @@ private struct StateReader {
         guard count <= input.count - position else { return nil }
         defer { position += count }
         return input[position..<(position + count)]
+    }
+}
+
+/// The JSON that versions before the binary form stored (Swift's synthesized coding of the
+/// states they had), read so that their conversations carry on.
+private enum LegacyJSONState: Decodable {
+    case new
+    case awaitingPolicyNumber
+    case codePending(Pending)
+    case locked(policy: Number, until: Date)
+    case verified(Session)
+
+    struct Number: Decodable {
+        var canonical: String
+    }
+
+    struct Pending: Decodable {
+        var policy: Number
+        var codeHash: Data
+        var issuedAt: Date
+        var expiresAt: Date
+        var request: PolicyQuestion?
+    }
+
+    struct Session: Decodable {
+        var policy: Number
+        var lastActivity: Date
+    }
+
+    /// The state today; a policy number that is not canonical starts over.
+    var current: ConversationState {
+        switch self {
+        case .new:
+            return .new
+        case .awaitingPolicyNumber:
+            return .awaitingPolicyNumber
+        case .codePending(let pending):
+            guard let policy = PolicyNumber(pending.policy.canonical) else { return .new }
+            return .codePending(
+                PendingCode(
+                    subject: .policy(policy), codeHash: pending.codeHash, issuedAt: pending.issuedAt, expiresAt: pending.expiresAt,
+                    request: pending.request))
+        case .locked(let number, let until):
+            guard let policy = PolicyNumber(number.canonical) else { return .new }
+            return .locked(subject: .policy(policy), until: until)
+        case .verified(let session):
+            guard let policy = PolicyNumber(session.policy.canonical) else { return .new }
+            return .verified(VerifiedSession(policy: policy, lastActivity: session.lastActivity))
+        }
     }
 }

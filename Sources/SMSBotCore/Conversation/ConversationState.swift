@@ -4,24 +4,28 @@ public import Foundation
 ///
 /// Opting out is not a state here: it is a durable flag outside the conversation
 /// (``MessageContext/isOptedOut``), so forgetting a conversation can never opt a number back in.
-public enum ConversationState: Codable, Equatable, Sendable {
+public enum ConversationState: Equatable, Sendable {
     /// Never written, or forgotten (LOGOUT, STOP, purge).
     case new
-    /// Greeted; waiting for a policy number.
+    /// Greeted; waiting for a policy number or `FORGOT`.
     case awaitingPolicyNumber
-    /// A code was issued for a policy and not yet used.
+    /// Waiting for a policy number or `FORGOT` after the customer asked for something, which is
+    /// answered once they are verified (`PREMIUM`, then `FORGOT`).
+    case rememberingRequest(PolicyQuestion)
+    /// A code was issued and not yet used.
     case codePending(PendingCode)
-    /// Too many wrong codes: that policy is locked for this number until `until`.
-    case locked(policy: PolicyNumber, until: Date)
-    /// The texter proved they hold the phone on file for `policy`.
+    /// Too many wrong codes: the subject is locked for this number until `until`.
+    case locked(subject: CodeSubject, until: Date)
+    /// The texter proved they hold the phone on file for a policy, or for all of theirs.
     case verified(VerifiedSession)
 }
 
 /// A one-time passcode waiting to be entered. Only its HMAC is kept; wrong attempts are
 /// counted per (texter, policy) outside the conversation, so a new code does not reset them.
-public struct PendingCode: Codable, Equatable, Sendable {
-    /// The policy the code was issued for (which may not exist: see ``VerificationRules``).
-    public var policy: PolicyNumber
+public struct PendingCode: Equatable, Sendable {
+    /// What the code was issued for (a policy that may not exist, or a phone that may be on
+    /// file for none: see ``VerificationRules``).
+    public var subject: CodeSubject
     /// HMAC-SHA256 of the code bound to the requester and policy; random bytes when none was sent.
     public var codeHash: Data
     public var issuedAt: Date
@@ -30,17 +34,17 @@ public struct PendingCode: Codable, Equatable, Sendable {
     public var request: PolicyQuestion?
 
     /// Creates a pending code.
-    public init(policy: PolicyNumber, codeHash: Data, issuedAt: Date, expiresAt: Date, request: PolicyQuestion?) {
-        self.policy = policy
+    public init(subject: CodeSubject, codeHash: Data, issuedAt: Date, expiresAt: Date, request: PolicyQuestion?) {
+        self.subject = subject
         self.codeHash = codeHash
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
         self.request = request
     }
 
-    /// Creates the pending code of `challenge`, issued for `policy`.
-    public init(policy: PolicyNumber, challenge: CodeChallenge, request: PolicyQuestion?) {
-        self.init(policy: policy, codeHash: challenge.codeHash, issuedAt: challenge.issuedAt, expiresAt: challenge.expiresAt, request: request)
+    /// Creates the pending code of `challenge`, issued for `subject`.
+    public init(subject: CodeSubject, challenge: CodeChallenge, request: PolicyQuestion?) {
+        self.init(subject: subject, codeHash: challenge.codeHash, issuedAt: challenge.issuedAt, expiresAt: challenge.expiresAt, request: request)
     }
 
     /// The code as the verification rules see it.
@@ -50,14 +54,20 @@ public struct PendingCode: Codable, Equatable, Sendable {
 }
 
 /// A verified session.
-public struct VerifiedSession: Codable, Equatable, Sendable {
-    public var policy: PolicyNumber
+public struct VerifiedSession: Equatable, Sendable {
+    /// The policy answers come from; `nil` while a texter verified by phone (``byPhone``) has
+    /// yet to choose one of theirs.
+    public var policy: PolicyNumber?
+    /// Verified through `FORGOT`: the texter holds every policy on file for their number, and
+    /// may choose or switch between them without a new code.
+    public var byPhone: Bool
     /// The last message received; the session ends `session.idleSeconds` after it.
     public var lastActivity: Date
 
     /// Creates a session.
-    public init(policy: PolicyNumber, lastActivity: Date) {
+    public init(policy: PolicyNumber?, byPhone: Bool = false, lastActivity: Date) {
         self.policy = policy
+        self.byPhone = byPhone
         self.lastActivity = lastActivity
     }
 }

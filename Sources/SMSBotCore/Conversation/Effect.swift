@@ -2,18 +2,18 @@ public import Foundation
 
 /// Something the app must do, in the same transaction as saving the new state.
 public enum Effect: Equatable, Sendable {
-    /// Queue the OTP SMS carrying `code` to `to`, the policy's phone on file. The code exists
+    /// Queue the OTP SMS carrying `code` to `to`, the subject's phone on file. The code exists
     /// only here and in that SMS: state and logs keep its HMAC at most.
-    case sendCode(code: String, to: PhoneNumber, policy: PolicyNumber, expiresAt: Date)
-    /// Count a code this number asked for `policy` (sent to `destination`, or to nobody when
+    case sendCode(code: String, to: PhoneNumber, subject: CodeSubject, expiresAt: Date)
+    /// Count a code this number asked for `subject` (sent to `destination`, or to nobody when
     /// none was sent) towards the caps.
-    case recordCodeIssued(policy: PolicyNumber, destination: PhoneNumber?)
-    /// Count a wrong code this number entered for `policy`.
-    case recordFailedAttempt(policy: PolicyNumber)
-    /// Forget this number's wrong codes for `policy` (verified, or locked out).
-    case clearFailedAttempts(policy: PolicyNumber)
-    /// Lock `policy` for this number.
-    case recordLockout(policy: PolicyNumber, until: Date)
+    case recordCodeIssued(subject: CodeSubject, destination: PhoneNumber?)
+    /// Count a wrong code this number entered for `subject`.
+    case recordFailedAttempt(subject: CodeSubject)
+    /// Forget this number's wrong codes for `subject` (verified, or locked out).
+    case clearFailedAttempts(subject: CodeSubject)
+    /// Lock `subject` for this number.
+    case recordLockout(subject: CodeSubject, until: Date)
     /// Opt the number out (STOP) or back in (START).
     case setOptedOut(Bool)
     /// Write an authentication event to the audit table.
@@ -22,15 +22,16 @@ public enum Effect: Equatable, Sendable {
 
 /// An authentication event, kept with a masked number and never a code.
 public enum AuditEvent: Equatable, Sendable {
-    case codeSent(PolicyNumber)
-    /// A code was "sent" for a policy that does not exist (the texter was told the usual reply).
-    case unknownPolicyRequested(PolicyNumber)
-    /// A code for an existing policy was held back by a limit of its phone on file's (its
-    /// hourly cap, or this texter's daily spread over policies); the texter was told the usual reply.
-    case codeWithheld(PolicyNumber)
-    case verified(PolicyNumber)
-    case codeFailed(PolicyNumber, attemptsLeft: Int)
-    case locked(PolicyNumber, until: Date)
+    case codeSent(CodeSubject)
+    /// A code was "sent" for a policy that does not exist, or by `FORGOT` from a number on file
+    /// for no policy (the texter was told the usual reply).
+    case unknownPolicyRequested(CodeSubject)
+    /// A code for an existing subject was held back by a limit of its phone on file's (its
+    /// hourly cap, or this texter's daily spread over subjects); the texter was told the usual reply.
+    case codeWithheld(CodeSubject)
+    case verified(CodeSubject)
+    case codeFailed(CodeSubject, attemptsLeft: Int)
+    case locked(CodeSubject, until: Date)
     case optedOut
     case optedIn
     case loggedOut
@@ -50,12 +51,12 @@ public enum AuditEvent: Equatable, Sendable {
         }
     }
 
-    /// The policy the event concerns, if any.
-    public var policy: PolicyNumber? {
+    /// The subject the event concerns, if any.
+    public var subject: CodeSubject? {
         switch self {
-        case .codeSent(let policy), .unknownPolicyRequested(let policy), .codeWithheld(let policy), .verified(let policy),
-            .codeFailed(let policy, _), .locked(let policy, _):
-            policy
+        case .codeSent(let subject), .unknownPolicyRequested(let subject), .codeWithheld(let subject), .verified(let subject),
+            .codeFailed(let subject, _), .locked(let subject, _):
+            subject
         case .optedOut, .optedIn, .loggedOut:
             nil
         }

@@ -10,6 +10,12 @@ public struct IncomingMessage: Equatable, Sendable {
     /// store to load them and by the engine to choose one.
     public private(set) var mentionedPolicies: [PolicyNumber]
     public var mediaCount: Int
+
+    /// The subjects whose facts the store loads for this message: the policy numbers it may
+    /// mention, and for `FORGOT` the texting number itself.
+    public var subjects: [CodeSubject] {
+        mentionedPolicies.map(CodeSubject.policy) + (Keyword(text) == .forgot ? [.phoneOnFile(from)] : [])
+    }
     public var receivedAt: Date
 
     /// Creates a message.

@@ -6,6 +6,8 @@ public enum Keyword: Equatable, Sendable {
     case logout
     case menu
     case resend
+    /// No policy number at hand: a code to the texting number, if it is on file (SPEC §4 step 2b).
+    case forgot
 
     /// The keyword `text` is, if it is one.
     public init?(_ text: String) {
@@ -16,6 +18,7 @@ public enum Keyword: Equatable, Sendable {
         case "LOGOUT", "BYE": self = .logout
         case "MENU": self = .menu
         case "RESEND": self = .resend
+        case "FORGOT": self = .forgot
         default: return nil
         }
     }

@@ -6,6 +6,12 @@ public enum Reply: Equatable, Sendable {
     case askPolicyNumber
     /// The same whether or not the policy exists: a code went to the phone on file, if any.
     case codeSent(minutes: Int, firstContact: Bool)
+    /// `FORGOT`: the same whether or not the texting number is on file: a code went to it if it is.
+    case forgotCodeSent(minutes: Int, firstContact: Bool)
+    /// Verified by phone with several policies: pick one by letter or by number. `policies`
+    /// are all of them in letter order; the renderer lists as many as fit and says how the
+    /// rest are reached.
+    case policyList([Policy], justVerified: Bool, understood: Bool)
     /// A code is pending and the message was not one.
     case codeReminder
     /// The code SMS could not be delivered to the phone on file; RESEND is offered.
@@ -29,6 +35,8 @@ public enum Reply: Equatable, Sendable {
         case .greeting: "greeting"
         case .askPolicyNumber: "ask_policy_number"
         case .codeSent: "code_sent"
+        case .forgotCodeSent: "forgot_code_sent"
+        case .policyList: "policy_list"
         case .codeReminder: "code_reminder"
         case .codeNotDelivered: "code_not_delivered"
         case .wrongCode: "wrong_code"
@@ -49,7 +57,7 @@ public enum Reply: Equatable, Sendable {
     /// Whether the reply reveals anything of a policy beyond its existence.
     public var isConfidential: Bool {
         switch self {
-        case .menu, .answer: true
+        case .menu, .answer, .policyList: true
         default: false
         }
     }

@@ -11,8 +11,9 @@ public struct CodeBinding: Hashable, Sendable {
         self.subject = subject
     }
 
-    /// A code a texter asked for about a policy.
-    public init(requester: PhoneNumber, policy: PolicyNumber) {
-        self.init(requester: requester.e164, subject: policy.canonical)
+    /// A code a texter asked for about a subject: a policy's (its canonical number, as it
+    /// always was) or their own number's (`FORGOT`).
+    public init(requester: PhoneNumber, subject: CodeSubject) {
+        self.init(requester: requester.e164, subject: subject.storedKey)
     }
 }
