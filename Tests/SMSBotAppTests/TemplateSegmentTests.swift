@@ -54,8 +54,19 @@ import SMSBotStorage
             .greeting, .askPolicyNumber, .codeSent(minutes: 10, firstContact: true), .codeSent(minutes: 10, firstContact: false),
             .codeReminder, .codeNotDelivered, .wrongCode(attemptsLeft: 19), .wrongCode(attemptsLeft: 1), .codeExpired, .locked(minutes: 1440),
             .locked(minutes: 15), .resendCooldown(seconds: 3600), .tooManyCodes, .noCodePending, .sessionExpired, .help,
-            .loggedOut, .mediaNotSupported,
+            .loggedOut, .mediaNotSupported, .forgotCodeSent(minutes: 10, firstContact: true),
+            .forgotCodeSent(minutes: 10, firstContact: false),
         ]
+        for count in [1, 2, 7, 26, 40] {
+            let policies = (1...count).map { index in
+                var policy = policy
+                policy.displayNumber = String(policy.displayNumber.prefix(20)) + "\(1000 + index)"
+                return policy
+            }
+            replies += [
+                .policyList(policies, justVerified: true, understood: true), .policyList(policies, justVerified: false, understood: false),
+            ]
+        }
         for flags in [(false, false), (true, true), (false, true)] {
             replies.append(.menu(policy, justVerified: flags.0, understood: flags.1))
             replies += PolicyQuestion.allCases.map { .answer($0, policy, justVerified: flags.0) }
@@ -73,7 +84,7 @@ import SMSBotStorage
             let segments = SMSSegments(text)
             #expect(!text.isEmpty && !text.contains("{{"), "\(reply.templateName) rendered badly: \(text)")
             #expect(segments.count <= reply.maxSegments, "\(reply.templateName): \(segments.count) segments: \(text)")
-            if case .answer = reply {} else if case .menu = reply {} else {
+            if case .answer = reply {} else if case .menu = reply {} else if case .policyList = reply {} else {
                 #expect(segments.encoding == .gsm7, "\(reply.templateName) should stay GSM-7")
             }
         }
@@ -93,6 +104,32 @@ import SMSBotStorage
         #expect(claims == "Thanks, you're verified. Policy AUTO-1001 claims: CLM-77 open, filed 2026-10-02, 2300.00 USD (Rear bumper). Reply MENU for more.")
         #expect(renderer.render(.wrongCode(attemptsLeft: 1)) == "That code is not right. 1 attempt left.")
         #expect(renderer.render(.locked(minutes: 1440)).contains("24 hours"))
+        var home = TestPolicies.home
+        home.phone = TestPolicies.auto.phone
+        #expect(
+            renderer.render(.policyList([TestPolicies.auto, home], justVerified: true, understood: true))
+                == "Thanks, you're verified. Choose a policy by its letter:\nA AUTO-1001 Auto\nB HOME-2002 Home\nLOGOUT to end.")
+    }
+
+    /// A phone with more policies than two segments hold: as many as fit, lettered in order, and
+    /// how to reach the rest.
+    @Test func aLongListSaysHowTheRestAreReached() throws {
+        let templates = try ReplyTemplates(overrides: nil, required: ReplyRenderer.templateNames)
+        let renderer = ReplyRenderer(templates: templates, businessName: "Acme Insurance", helpContact: "1-800-555-0100", settings: EngineSettings())
+        let policies = (1...40).map { index in
+            var policy = TestPolicies.auto
+            policy.displayNumber = "FLEET-\(5000 + index)"
+            policy.product = "Commercial fleet vehicle"
+            return policy
+        }
+        let list = renderer.render(.policyList(policies, justVerified: true, understood: true))
+        let lines = list.split(separator: "\n").dropFirst().dropLast(2)
+        #expect(SMSSegments(list).count == 2)
+        #expect(lines.count >= 6, "\(list)")
+        for (letter, line) in zip(ReplyRenderer.listLetters, lines) {
+            #expect(line.hasPrefix("\(letter) FLEET-"), "\(list)")
+        }
+        #expect(list.hasSuffix("\n\(40 - lines.count) more: reply with the policy number.\nLOGOUT to end."), "\(list)")
     }
 }
 

@@ -76,7 +76,7 @@ struct ReplyRenderer: Sendable {
         var text = ""
         for shown in stride(from: min(policies.count, Self.listLetters.count), through: 1, by: -1) {
             values["policies"] = zip(Self.listLetters, policies.prefix(shown)).map { letter, policy in
-                ["letter": String(letter), "policyNumber": policy.displayNumber.clipped(to: 24), "product": policy.product.clipped(to: 20)]
+                ["letter": String(letter), "policyNumber": policy.displayNumber.clipped(to: 24), "product": policy.product.clipped(to: 16)]
             }
             values["more"] = policies.count > shown ? policies.count - shown : nil
             text = templates.render(Reply.policyList([], justVerified: false, understood: true).templateName, values)

@@ -20,7 +20,7 @@ public struct Simulator: Sendable {
     public func run(
         readLine: () -> String?, write: (String) -> Void, prompt: Bool
     ) async throws {
-        write("Texting as \(from.e164). Type a message, or /quit to leave.")
+        write("Texting as \(from.e164). Type a message (a policy number, or FORGOT if you have none at hand), or /quit to leave.")
         while true {
             if prompt { write("you> ") }
             guard let line = readLine(), line.trimming(\.isWhitespace) != "/quit" else { return }
