@@ -71,10 +71,22 @@ public struct ConversationSummary: Equatable, Sendable {
 }
 
 extension ConversationSummary {
-    /// The policy of a verified session that has not gone idle (`idleTimeout`) at `now`.
-    public func verifiedPolicy(at now: Date, idleTimeout: TimeInterval) -> PolicyNumber? {
+    /// The verified session, while it has not gone idle (`idleTimeout`) at `now`.
+    public func verifiedSession(at now: Date, idleTimeout: TimeInterval) -> VerifiedSession? {
         guard case .verified(let session) = state, now.timeIntervalSince(session.lastActivity) < idleTimeout else { return nil }
-        return session.policy
+        return session
+    }
+
+    /// The policy of a verified session that has not gone idle (`idleTimeout`) at `now`; for a
+    /// session verified by phone (`FORGOT`), the policy chosen, if any.
+    public func verifiedPolicy(at now: Date, idleTimeout: TimeInterval) -> PolicyNumber? {
+        verifiedSession(at: now, idleTimeout: idleTimeout)?.policy
+    }
+
+    /// Whether a code is pending for the phone itself (`FORGOT`), while it has not run out.
+    public func forgotCodePending(at now: Date) -> Bool {
+        guard case .codePending(let code) = state, code.expiresAt > now else { return false }
+        return code.subject.policy == nil
     }
 
     /// The policy a code is pending for, while it has not run out (`nil` for a `FORGOT` code).

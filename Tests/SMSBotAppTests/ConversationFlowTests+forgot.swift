@@ -35,7 +35,17 @@ extension ConversationFlowTests {
             #expect(try await bot.text("MENU").joined().contains("B BOAT-3003 Boat"))
             #expect(bot.sender.messages.count == 1, "one code for both policies")
 
-            #expect(try await bot.fixture.count("audit_events") == 2)
+            // The operator moves BOAT-3003 to another phone: it leaves the list, and a session
+            // that had chosen it ends.
+            _ = try await bot.text("B")
+            var moved = Self.boat
+            moved.phone = PhoneNumber(e164: "+15551230077")!
+            let messages = PolicyMessages(
+                welcome: { OutboundSMS(kind: .text, to: $0, body: "welcome") }, phoneChangedNotice: { OutboundSMS(kind: .text, to: $0, body: "notice") })
+            try await bot.fixture.withStore { try await $0.replacePolicy(moved, messages: messages, by: OperatorAction(actor: "ops", at: Date())) }
+            #expect(try await bot.text("2").joined().contains("policy number"), "session over")
+
+            #expect(try await bot.fixture.count("audit_events", where: "event IN ('code_sent', 'verified')") == 2)
             for event in ["code_sent", "verified"] {
                 #expect(try await bot.fixture.count("audit_events", where: "event = '\(event)' AND policy_number IS NULL AND detail = 'forgot'") == 1)
             }

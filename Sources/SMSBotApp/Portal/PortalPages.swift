@@ -73,13 +73,21 @@ struct PortalPages: Sendable {
         if let conversation {
             values["conversation"] = [
                 "optedOut": conversation.optedOut ? "yes" : "no",
-                "verifiedPolicy": conversation.verifiedPolicy(at: now, idleTimeout: idleTimeout)?.canonical ?? "nothing",
-                "pendingPolicy": conversation.pendingPolicy(at: now)?.canonical ?? "nothing",
+                "verifiedPolicy": Self.verified(conversation.verifiedSession(at: now, idleTimeout: idleTimeout)),
+                "pendingPolicy": conversation.forgotCodePending(at: now)
+                    ? "every policy on file (FORGOT)" : conversation.pendingPolicy(at: now)?.canonical ?? "nothing",
                 "lastMessageAt": conversation.lastMessageAt.map(Self.time) ?? "never",
                 "locks": conversation.locks.map { ["policy": $0.policy, "until": Self.time($0.until)] },
             ]
         }
         return render("portal_policy", title: "Policy \(policy.displayNumber)", session: session, values)
+    }
+
+    /// What a verified session holds, as the policy page says it.
+    private static func verified(_ session: VerifiedSession?) -> String {
+        guard let session else { return "nothing" }
+        guard session.byPhone else { return session.policy?.canonical ?? "nothing" }
+        return "every policy on file (FORGOT)" + (session.policy.map { ", answering for \($0.canonical)" } ?? "")
     }
 
     func audit(_ page: Page<AuditRecord>, session: PortalSession) -> Response {
