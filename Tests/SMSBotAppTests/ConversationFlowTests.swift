@@ -180,13 +180,18 @@ import Testing
             _ = try await bot.text("000000" == code ? "111111" : "000000")
             _ = try await bot.text(code)
             _ = try await bot.text("CLAIMS")
+            _ = try await bot.text("LOGOUT")
+            _ = try await bot.text("FORGOT")
+            try await bot.sender.waitFor(count: 2)
+            let forgotCode = try #require(bot.sender.codes(to: "+15551230001").last)
+            _ = try await bot.text(forgotCode)
             _ = try await bot.text("STOP")
             var unsigned = InboundSMS()
             unsigned.body = "AUTO-1001"
             _ = try await bot.client.post(rawBody: unsigned.rawBody, signature: "bm9wZQ==")
             let text = logs.text
             #expect(text.contains("+1555***0001"), "the logs should mention the masked number")
-            for secret in [code, TestTwilio.authToken, secretsKey, "+15551230001", "15551230001", "Dana", "128.40"] {
+            for secret in [code, forgotCode, TestTwilio.authToken, secretsKey, "+15551230001", "15551230001", "Dana", "128.40"] {
                 #expect(!text.contains(secret), "\(secret) reached the logs")
             }
         }

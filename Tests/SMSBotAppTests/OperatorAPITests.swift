@@ -197,6 +197,29 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.Kind.allCases)
+    func aForgotConversationIsShownUnlockedAndVerifiedByPhone(kind: StoreFixture.Kind) async throws {
+        let twilio = FakeTwilio()
+        try await VerificationAPIHarness.run(on: kind, twilio: twilio) { api in
+            let phone = TestPolicies.auto.phone.e164
+            try await api.text("FORGOT", from: phone)
+            try await twilio.waitForCalls(1)
+            let code = try #require(Self.code(to: phone, in: twilio))
+            let pending = try await api.send(.get, "/api/v1/conversations/\(phone)", key: "ops").json
+            #expect(pending["forgotCodePending"] as? Bool == true && pending["pendingPolicy"] == nil)
+            for _ in 0..<5 { try await api.text(code == "000000" ? "111111" : "000000", from: phone) }
+            let locked = try await api.send(.get, "/api/v1/conversations/\(phone)", key: "ops")
+            #expect((locked.json["locks"] as? [[String: Any]])?.first?["policyNumber"] as? String == "FORGOT")
+            #expect(!locked.text.contains("phone:"))
+            #expect(try await api.send(.post, "/api/v1/conversations/\(phone)/unlock", key: "ops").status == .noContent)
+            try await api.text("FORGOT", from: phone)
+            try await twilio.waitForCalls(2)
+            try await api.text(try #require(Self.code(to: phone, in: twilio)), from: phone)
+            let verified = try await api.send(.get, "/api/v1/conversations/\(phone)", key: "ops").json
+            #expect(verified["verifiedByPhone"] as? Bool == true && verified["verifiedPolicy"] as? String == "AUTO1001")
+        }
+    }
+
+    @Test(arguments: StoreFixture.Kind.allCases)
     func theOutboxIsListedWithoutBodies(kind: StoreFixture.Kind) async throws {
         let twilio = FakeTwilio()
         try await VerificationAPIHarness.run(on: kind, twilio: twilio) { api in

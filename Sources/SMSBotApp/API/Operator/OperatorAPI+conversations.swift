@@ -21,7 +21,9 @@ extension OperatorAPI {
                     .init(
                         phone: phone.e164, optedOut: summary.optedOut,
                         verifiedPolicy: summary.verifiedPolicy(at: time, idleTimeout: sessionIdleTimeout)?.canonical,
+                        verifiedByPhone: summary.verifiedSession(at: time, idleTimeout: sessionIdleTimeout)?.byPhone,
                         pendingPolicy: summary.pendingPolicy(at: time)?.canonical,
+                        forgotCodePending: summary.forgotCodePending(at: time) ? true : nil,
                         locks: summary.locks.map { .init(policyNumber: $0.policy, until: $0.until) }, lastMessageAt: summary.lastMessageAt))))
     }
 
