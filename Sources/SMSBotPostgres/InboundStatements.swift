@@ -39,8 +39,8 @@ struct LockConversation: PostgresPreparedStatement {
 /// Everything the engine needs about each of several messages (of different numbers), read in
 /// one statement: per message, ``SharedSQL/firstLook``, the number's recent lockouts and
 /// requested subjects, and one row per subject (the message's, the conversation's own in
-/// `conversations.policy_number`, and every policy on file for the number) with the policy (if it
-/// is one that exists), its claims and its counts; last, the conversation row's version (`xmin`,
+/// `conversations.policy_number`, and every policy on file for the number when one of those is
+/// the number itself) with the policy (if it is one that exists), its claims and its counts; last, the conversation row's version (`xmin`,
 /// which every write of the row changes). A message without any subject has one row with
 /// `NULL`s there. Rows come in message order, each starting with the message's position (from 1).
 /// The counts run for unknown numbers too, against a phone that matches nothing, so that the
@@ -75,15 +75,19 @@ struct ReadInbound: PostgresPreparedStatement {
             (SELECT xmin::text FROM conversations WHERE phone = message.phone)
         FROM unnest((SELECT $1::text[]), (SELECT $2::text[]), (SELECT $3::bigint[]), (SELECT $4::bigint[]))
             WITH ORDINALITY AS message(sid, phone, day_ago, hour_ago, position)
+        CROSS JOIN LATERAL (
+            SELECT ARRAY(SELECT mention.number FROM unnest($5::text[], $6::bigint[]) AS mention(number, position)
+                         WHERE mention.position = message.position)
+                || ARRAY(SELECT policy_number FROM conversations WHERE phone = message.phone AND policy_number IS NOT NULL) AS subjects
+        ) AS own
         LEFT JOIN LATERAL (
             SELECT numbers.number, policy.policy_number, policy.display_number, policy.holder_name, policy.phone AS policy_phone,
                 policy.product, policy.status, policy.effective_date, policy.expiry_date, policy.premium, policy.currency,
                 policy.premium_frequency, policy.next_payment_due, policy.balance_due, policy.coverage, policy.deductible
             FROM (SELECT DISTINCT number FROM unnest(
-                    ARRAY(SELECT mention.number FROM unnest($5::text[], $6::bigint[]) AS mention(number, position)
-                          WHERE mention.position = message.position)
-                    || ARRAY(SELECT policy_number FROM conversations WHERE phone = message.phone AND policy_number IS NOT NULL)
-                    || ARRAY(SELECT policy_number FROM policies WHERE phone = message.phone)
+                    own.subjects
+                    || ARRAY(SELECT policy_number FROM policies
+                             WHERE phone = message.phone AND 'phone:' || message.phone = ANY(own.subjects))
                  ) AS number) AS numbers
             LEFT JOIN policies AS policy ON policy.policy_number = numbers.number
         ) AS mentioned ON TRUE

@@ -27,13 +27,15 @@ extension PostgresStore {
         /// The subjects read: policies that exist and those that do not, phones.
         var subjectsRead: Set<CodeSubject> = []
 
+        /// The texting number.
+        var phone: PhoneNumber
         /// The stored state; `nil` for none, or one this version cannot read.
         var state: ConversationState? { storedState.flatMap(ConversationState.init(storedForm:)) }
 
         /// Whether the subject the state is about was not read: a row written before
         /// `conversations.policy_number` existed lacks it, and a second read must add it.
         var lacksOwnSubject: Bool {
-            guard let own = state?.subject else { return false }
+            guard let own = state?.subject(of: phone) else { return false }
             return !subjectsRead.contains(own) && seenAt == nil
         }
     }
@@ -44,7 +46,7 @@ extension PostgresStore {
         for try await row in try await connection.execute(ReadInbound(messages), logger: logger) {
             let index = Int(try row[0].decode(Int64.self)) - 1
             guard facts.indices.contains(index) else { throw PostgresStoreError.noRow }
-            if facts[index] == nil { facts[index] = try firstColumns(of: row) }
+            if facts[index] == nil { facts[index] = try firstColumns(of: row, phone: messages[index].phone) }
             guard let subject = try row[10].decode(String?.self).flatMap(CodeSubject.init(storedKey:)) else { continue }
             facts[index]!.subjectsRead.insert(subject)
             try addSubjectColumns(of: row, for: subject, to: &facts[index]!.context)
@@ -59,14 +61,14 @@ extension PostgresStore {
     /// row lacks it (``InboundFacts/lacksOwnSubject``).
     static func readInbound(_ message: InboundRequest, connection: PostgresConnection, logger: Logger) async throws -> InboundFacts {
         let facts = try await readInbound([message], connection: connection, logger: logger)[0]
-        guard facts.lacksOwnSubject, let own = facts.state?.subject else { return facts }
+        guard facts.lacksOwnSubject, let own = facts.state?.subject(of: message.phone) else { return facts }
         var again = message
         again.subjects.append(own)
         return try await readInbound([again], connection: connection, logger: logger)[0]
     }
 
     /// The columns that are the same on every row: the first look, lockouts and requested subjects.
-    private static func firstColumns(of row: PostgresRandomAccessRow) throws -> InboundFacts {
+    private static func firstColumns(of row: PostgresRandomAccessRow, phone: PhoneNumber) throws -> InboundFacts {
         var lockouts: [Lockout] = []
         for (key, (lockedAt, until)) in zip(
             try row[6].decode([String].self), zip(try row[7].decode([Int64].self), try row[8].decode([Int64].self)))
@@ -79,7 +81,7 @@ extension PostgresStore {
         context.subjectsRequestedToday = Set(try row[9].decode([String].self).compactMap(CodeSubject.init(storedKey:)))
         return InboundFacts(
             seenAt: try row[1].decode(Int64?.self), storedReply: try row[2].decode(String?.self), storedState: try row[3].decode(Data?.self),
-            context: context, version: try row[30].decode(String?.self))
+            context: context, version: try row[30].decode(String?.self), phone: phone)
     }
 
     /// A subject's columns: its counts, and the policy with its claims if it is one that exists.

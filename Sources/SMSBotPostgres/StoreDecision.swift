@@ -139,7 +139,7 @@ struct StoreDecision: PostgresPreparedStatement {
         phones.append(phone)
         times.append(message.now.unixMilliseconds)
         states.append(ByteBuffer(bytes: decision.state == .new ? Data() : decision.state.storedForm))
-        policies.append(decision.state.subject?.storedKey ?? "")
+        policies.append(decision.state.subject(of: message.requester)?.storedKey ?? "")
         acknowledges.append(decision.acknowledgesDeliveryFailure)
         voids.append(decision.effects.contains(where: \.voidsQueuedCodes))
         versions.append(message.version ?? "")

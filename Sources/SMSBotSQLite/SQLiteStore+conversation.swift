@@ -27,8 +27,11 @@ extension SQLiteStore {
         for phone: PhoneNumber, first: FirstLook, subjects: [CodeSubject], now: Date, in db: Database
     ) throws -> MessageContext {
         var subjects = subjects
-        if let own = first.state.subject { subjects.append(own) }
-        let onFile = try db.rows(sql: SharedSQL.policiesOnFile, arguments: [phone.e164]).compactMap { PolicyNumber($0[0] as String) }
+        if let own = first.state.subject(of: phone) { subjects.append(own) }
+        // Every policy on file for the number, when the message or the state is about the number itself.
+        let onFile =
+            subjects.contains(.phoneOnFile(phone))
+            ? try db.rows(sql: SharedSQL.policiesOnFile, arguments: [phone.e164]).compactMap { PolicyNumber($0[0] as String) } : []
         let policies = try policies(numbered: subjects.compactMap(\.policy) + onFile, in: db)
         let dayAgo = now.addingTimeInterval(-24 * 3600).unixMilliseconds
         let lockouts = try db.rows(sql: SharedSQL.recentLockouts, arguments: [phone.e164, dayAgo]).compactMap { row -> Lockout? in
@@ -68,7 +71,7 @@ extension SQLiteStore {
                 INSERT INTO conversations (phone, state, updated_at, policy_number) VALUES (?, ?, ?, ?)
                 ON CONFLICT (phone) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, policy_number = excluded.policy_number
                 """,
-            arguments: [phone.e164, state.storedForm, now.unixMilliseconds, state.subject?.storedKey])
+            arguments: [phone.e164, state.storedForm, now.unixMilliseconds, state.subject(of: phone)?.storedKey])
     }
 
     static func apply(_ decision: InboundDecision, requester: PhoneNumber, at now: Date, in db: Database) throws {

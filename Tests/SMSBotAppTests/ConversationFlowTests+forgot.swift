@@ -35,15 +35,16 @@ extension ConversationFlowTests {
             #expect(try await bot.text("MENU").joined().contains("B BOAT-3003 Boat"))
             #expect(bot.sender.messages.count == 1, "one code for both policies")
 
-            // The operator moves BOAT-3003 to another phone: it leaves the list, and a session
-            // that had chosen it ends.
+            // The operator moves BOAT-3003 to another phone: it leaves the session at once.
             _ = try await bot.text("B")
             var moved = Self.boat
             moved.phone = PhoneNumber(e164: "+15551230077")!
             let messages = PolicyMessages(
                 welcome: { OutboundSMS(kind: .text, to: $0, body: "welcome") }, phoneChangedNotice: { OutboundSMS(kind: .text, to: $0, body: "notice") })
             try await bot.fixture.withStore { try await $0.replacePolicy(moved, messages: messages, by: OperatorAction(actor: "ops", at: Date())) }
-            #expect(try await bot.text("2").joined().contains("policy number"), "session over")
+            let after = try await bot.text("2").joined()
+            #expect(after.contains("Sorry") && after.contains("Policy AUTO-1001") && !after.contains("310.00"), "\(after)")
+            #expect(try await bot.text("2").joined().contains("128.40"))
 
             #expect(try await bot.fixture.count("audit_events", where: "event IN ('code_sent', 'verified')") == 2)
             for event in ["code_sent", "verified"] {

@@ -103,12 +103,23 @@ import Testing
     }
 
     @Test func aPolicyMovedToAnotherPhoneLeavesTheList() throws {
+        var three = chatWithTwoPolicies()
+        three.policies[Self.boat] = Fixtures.policy(Self.boat)
+        three.send("FORGOT")
+        three.send(try #require(three.lastCode))
+        three.send("B")  // BOAT3003, between AUTO1001 and HOME2002
+        three.policies[Self.boat] = Fixtures.policy(Self.boat, phone: Fixtures.stranger)
+        let left = [Fixtures.policy(Fixtures.auto), Fixtures.policy(Fixtures.home)]
+        #expect(three.send("STATUS").replies == [.policyList(left, justVerified: false, understood: false)])
+
         var chat = chatWithTwoPolicies()
         chat.send("FORGOT")
         chat.send(try #require(chat.lastCode))
         chat.send("B")
         chat.policies[Fixtures.home] = Fixtures.policy(Fixtures.home, phone: Fixtures.stranger)
-        #expect(chat.send("2").replies == [.answer(.premium, Fixtures.policy(Fixtures.auto), justVerified: false)])
+        let auto = Fixtures.policy(Fixtures.auto)
+        #expect(chat.send("2").replies == [.menu(auto, justVerified: false, understood: false)], "not another policy's premium")
+        #expect(chat.send("2").replies == [.answer(.premium, auto, justVerified: false)])
         #expect(chat.send("HOME-2002").replies == [.codeSent(minutes: 5, firstContact: false)], "no longer theirs")
         chat.policies[Fixtures.auto] = nil
         chat.policies[Fixtures.home] = nil

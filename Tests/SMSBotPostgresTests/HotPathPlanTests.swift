@@ -50,6 +50,13 @@ import Testing
                 "ARRAY['SM7', 'SMnew']", "ARRAY[\(phone), \(otherPhone)]", "ARRAY[1000, 1000]::bigint[]", "ARRAY[1000, 1000]::bigint[]",
                 "ARRAY[]::text[]", "ARRAY[]::bigint[]",
             ]),
+        // FORGOT: the number itself as a subject, so every policy on file for it is read too.
+        HotStatement(
+            ReadInbound.self,
+            values: [
+                "ARRAY['SMnew']", "ARRAY[\(phone)]", "ARRAY[1000]::bigint[]", "ARRAY[1000]::bigint[]", "ARRAY['phone:' || \(phone)]",
+                "ARRAY[1]::bigint[]",
+            ]),
         HotStatement(
             StoreDecision.self,
             values: [

@@ -227,7 +227,8 @@ private struct Turn {
     /// A message in a session verified by phone: a letter picks from the list, naming one of
     /// the phone's policies switches to it, anything else is answered from the chosen policy
     /// (the only one, when the phone holds one) or gets the list. The texter holds the policies
-    /// on file for the number now: one moved to another phone is gone from the list.
+    /// on file for the number now: one moved to another phone is gone from the list (and if it
+    /// was the one chosen, the texter hears the list or the menu again rather than an answer).
     private mutating func continuePhoneSession(_ session: VerifiedSession, understood: Bool) {
         guard !onFile.isEmpty else {
             state = .awaitingPolicyNumber
@@ -236,6 +237,13 @@ private struct Turn {
         }
         var session = session
         session.lastActivity = now
+        if let chosen = session.policy, !onFile.contains(where: { $0.number == chosen }) {
+            // The policy talked about left this phone: say so rather than answer for another.
+            session.policy = onFile.count == 1 ? onFile[0].number : nil
+            state = .verified(session)
+            replies = [onFile.count == 1 ? .menu(onFile[0], justVerified: false, understood: false) : .policyList(onFile, justVerified: false, understood: false)]
+            return
+        }
         if onFile.count == 1 {
             session.policy = onFile[0].number
         } else if let index = pickedLetter(message.text) {

@@ -5,9 +5,10 @@ public import Foundation
 public struct MessageContext: Equatable, Sendable {
     /// Whether the number has opted out (STOP) and not back in.
     public var isOptedOut: Bool
-    /// The policies the message or the state refers to that exist, by number, and every policy
-    /// on file for the texting number (whose ``Policy/phone`` is it). A number that is absent
-    /// here does not exist: the engine answers the same way regardless.
+    /// The policies the message or the state refers to that exist, by number; and when either
+    /// is about the texting number itself (`FORGOT`, its pending code, a session verified by
+    /// phone), every policy on file for it (whose ``Policy/phone`` is it). A number that is
+    /// absent here does not exist: the engine answers the same way regardless.
     public var policies: [PolicyNumber: Policy]
     /// This number's lockouts of the last 24 hours, any subject.
     public var lockouts: [Lockout]
