@@ -35,7 +35,7 @@ public enum StoreConformance {
     }
 
     /// Every check.
-    public static let checks: [Check] = conversationChecks + concurrencyChecks + verificationChecks
+    public static let checks: [Check] = conversationChecks + concurrencyChecks + verificationChecks + forgotChecks
 
     /// The checks of the conversation, policies, outbox and keys.
     static let conversationChecks: [Check] = [
