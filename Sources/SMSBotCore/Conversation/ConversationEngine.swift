@@ -69,7 +69,7 @@ public struct ConversationEngine: Sendable {
 }
 
 /// The handling of one message that is not a keyword handled up front.
-private struct Turn {
+struct Turn {
     let engine: ConversationEngine
     let message: IncomingMessage
     let context: MessageContext
@@ -118,19 +118,6 @@ private struct Turn {
         session.lastActivity = now
         state = .verified(session)
         replies = [.menu(policy, justVerified: false, understood: true)]
-    }
-
-    /// `FORGOT`: a code to this very number if it is on file; a RESEND when one is pending;
-    /// the list (or menu) when the texter already holds the number's policies.
-    mutating func forgot(random: inout some RandomNumberGenerator) {
-        switch state {
-        case .verified(let session) where session.byPhone:
-            showMenu()
-        case .codePending(let pending) where pending.subject == ownPhone:
-            resend(random: &random)
-        default:
-            requestCode(for: ownPhone, request: state.rememberedRequest, random: &random)
-        }
     }
 
     /// RESEND, or the pending code's subject asked for again; `request` replaces the
@@ -217,67 +204,14 @@ private struct Turn {
     }
 
     /// The answers to what the message asked, or the menu when it asked nothing.
-    private func answers(from policy: Policy, justVerified: Bool, understood: Bool) -> [Reply] {
+    func answers(from policy: Policy, justVerified: Bool, understood: Bool) -> [Reply] {
         let questions = PolicyQuestion.asked(in: message.text)
         return questions.isEmpty
             ? [.menu(policy, justVerified: justVerified, understood: understood)]
             : questions.map { .answer($0, policy, justVerified: justVerified) }
     }
 
-    /// A message in a session verified by phone: a letter picks from the list, naming one of
-    /// the phone's policies switches to it, anything else is answered from the chosen policy
-    /// (the only one, when the phone holds one) or gets the list. The texter holds the policies
-    /// on file for the number now: one moved to another phone is gone from the list (and if it
-    /// was the one chosen, the texter hears the list or the menu again rather than an answer).
-    private mutating func continuePhoneSession(_ session: VerifiedSession, understood: Bool) {
-        guard !onFile.isEmpty else {
-            state = .awaitingPolicyNumber
-            replies = [.askPolicyNumber]
-            return
-        }
-        var session = session
-        session.lastActivity = now
-        if let chosen = session.policy, !onFile.contains(where: { $0.number == chosen }) {
-            // The policy talked about left this phone: say so rather than answer for another.
-            session.policy = onFile.count == 1 ? onFile[0].number : nil
-            state = .verified(session)
-            replies = [onFile.count == 1 ? .menu(onFile[0], justVerified: false, understood: false) : .policyList(onFile, justVerified: false, understood: false)]
-            return
-        }
-        if onFile.count == 1 {
-            session.policy = onFile[0].number
-        } else if let index = pickedLetter(message.text) {
-            guard index < onFile.count else {
-                session.policy = nil
-                state = .verified(session)
-                replies = [.policyList(onFile, justVerified: false, understood: false)]
-                return
-            }
-            session.policy = onFile[index].number
-            state = .verified(session)
-            replies = [.menu(onFile[index], justVerified: false, understood: true)]
-            return
-        } else if let named = message.mentionedPolicies.first(where: { number in onFile.contains { $0.number == number } }) {
-            session.policy = named
-        }
-        state = .verified(session)
-        guard let chosen = session.policy, let policy = onFile.first(where: { $0.number == chosen }) else {
-            session.policy = nil
-            state = .verified(session)
-            replies = [.policyList(onFile, justVerified: false, understood: understood)]
-            return
-        }
-        replies = answers(from: policy, justVerified: false, understood: understood)
-    }
-
-    /// The list position a message that is a single letter (`A`, `b`) picks.
-    private func pickedLetter(_ text: String) -> Int? {
-        let trimmed = text.trimming(\.isWhitespace).uppercased().utf8
-        guard trimmed.count == 1, let byte = trimmed.first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) else { return nil }
-        return Int(byte - UInt8(ascii: "A"))
-    }
-
-    private mutating func requestCode(for subject: CodeSubject, request: PolicyQuestion?, random: inout some RandomNumberGenerator) {
+    mutating func requestCode(for subject: CodeSubject, request: PolicyQuestion?, random: inout some RandomNumberGenerator) {
         let firstContact = state == .new
         // Where the code goes: the policy's phone on file, or for FORGOT this very number when
         // it is on file for a policy. Nowhere else, ever.
@@ -353,23 +287,6 @@ private struct Turn {
                 .recordLockout(subject: subject, until: until), .audit(.locked(subject, until: until)),
             ]
             replies = [.locked(minutes: minutes(until: until))]
-        }
-    }
-
-    /// The right code: the session starts with the remembered request answered, the menu, or
-    /// (verified by phone with several policies) the list to pick from.
-    private mutating func verified(by subject: CodeSubject, request: PolicyQuestion?) {
-        let chosen: Policy?
-        switch subject {
-        case .policy(let number): chosen = context.policies[number]
-        case .phoneOnFile: chosen = onFile.count == 1 ? onFile[0] : nil
-        }
-        let byPhone = subject.policy == nil
-        state = .verified(VerifiedSession(policy: chosen?.number, byPhone: byPhone, lastActivity: now))
-        if let chosen {
-            replies = [request.map { .answer($0, chosen, justVerified: true) } ?? .menu(chosen, justVerified: true, understood: true)]
-        } else {
-            replies = [.policyList(onFile, justVerified: true, understood: true)]
         }
     }
 
