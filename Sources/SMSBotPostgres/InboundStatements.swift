@@ -40,9 +40,10 @@ struct LockConversation: PostgresPreparedStatement {
 /// one statement: per message, ``SharedSQL/firstLook``, the number's recent lockouts and
 /// requested subjects, and one row per subject (the message's, the conversation's own in
 /// `conversations.policy_number`, and every policy on file for the number when one of those is
-/// the number itself) with the policy (if it is one that exists), its claims and its counts; last, the conversation row's version (`xmin`,
-/// which every write of the row changes). A message without any subject has one row with
-/// `NULL`s there. Rows come in message order, each starting with the message's position (from 1).
+/// the number itself) with the policy (if it is one that exists), its claims and its counts;
+/// last, the conversation row's version (`xmin`, which every write of the row changes). A
+/// message without any subject has one row with `NULL`s there. Rows come in message order,
+/// each starting with the message's position (from 1).
 /// The counts run for unknown numbers too, against a phone that matches nothing, so that the
 /// work does not depend on existence. Run after the lock, it sees what the lock's previous
 /// holder committed.

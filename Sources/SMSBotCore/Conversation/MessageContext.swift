@@ -25,7 +25,8 @@ public struct MessageContext: Equatable, Sendable {
     /// customer has not been told yet.
     public var codeDeliveryFailed: Bool
 
-    /// The policies on file for `phone`, in the order they are listed (by display number).
+    /// The policies on file for `phone`, in the order they are listed (by display number):
+    /// all of them when the message or the state is about the number itself (see ``policies``).
     public func policiesOnFile(for phone: PhoneNumber) -> [Policy] {
         policies.values.filter { $0.phone == phone }.sorted { ($0.displayNumber, $0.number.canonical) < ($1.displayNumber, $1.number.canonical) }
     }
