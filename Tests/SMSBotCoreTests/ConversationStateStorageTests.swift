@@ -24,6 +24,7 @@ import Testing
         .locked(subject: .phoneOnFile(PhoneNumber(e164: "+15551230001")!), until: issued + 60),
         .verified(VerifiedSession(policy: nil, byPhone: true, lastActivity: issued)),
         .verified(VerifiedSession(policy: PolicyNumber("HOME2002")!, byPhone: true, lastActivity: issued)),
+        .verified(VerifiedSession(policy: nil, byPhone: true, request: .coverage, lastActivity: issued)),
     ]
 
     @Test(arguments: states)

@@ -58,6 +58,25 @@ import Testing
         #expect(verified.replies == [.answer(.premium, Fixtures.policy(Fixtures.auto), justVerified: true)])
     }
 
+    @Test func withSeveralPoliciesTheRememberedRequestWaitsForThePick() throws {
+        var chat = chatWithTwoPolicies()
+        let auto = Fixtures.policy(Fixtures.auto)
+        let home = Fixtures.policy(Fixtures.home)
+        chat.send("claims?")
+        chat.send("FORGOT")
+        #expect(chat.send(try #require(chat.lastCode)).replies == [.policyList([auto, home], justVerified: true, understood: true)])
+        #expect(chat.send("b").replies == [.answer(.claims, home, justVerified: false)])
+        #expect(chat.send("MENU").replies == [.policyList([auto, home], justVerified: false, understood: true)])
+        #expect(chat.send("a").replies == [.menu(auto, justVerified: false, understood: true)], "answered once")
+
+        var byName = chatWithTwoPolicies()
+        byName.send("PREMIUM")
+        byName.send("FORGOT")
+        byName.send(try #require(byName.lastCode))
+        #expect(byName.send("home-2002").replies == [.answer(.premium, home, justVerified: false)])
+        #expect(byName.send("auto-1001 status").replies == [.answer(.status, auto, justVerified: false)])
+    }
+
     @Test func aRememberedRequestAlsoWaitsForAPolicyNumber() throws {
         var chat = Conversation()
         chat.send("hi")

@@ -17,7 +17,8 @@ extension Turn {
     }
 
     /// The right code: the session starts with the remembered request answered, the menu, or
-    /// (verified by phone with several policies) the list to pick from.
+    /// (verified by phone with several policies) the list to pick from, the request waiting
+    /// for the pick.
     mutating func verified(by subject: CodeSubject, request: PolicyQuestion?) {
         let chosen: Policy?
         switch subject {
@@ -25,7 +26,8 @@ extension Turn {
         case .phoneOnFile: chosen = onFile.count == 1 ? onFile[0] : nil
         }
         let byPhone = subject.policy == nil
-        state = .verified(VerifiedSession(policy: chosen?.number, byPhone: byPhone, lastActivity: now))
+        state = .verified(
+            VerifiedSession(policy: chosen?.number, byPhone: byPhone, request: chosen == nil ? request : nil, lastActivity: now))
         if let chosen {
             replies = [request.map { .answer($0, chosen, justVerified: true) } ?? .menu(chosen, justVerified: true, understood: true)]
         } else {
@@ -57,10 +59,16 @@ extension Turn {
         } else if only == nil, let index = pickedLetter(message.text) {
             let picked = onFile.indices.contains(index) ? onFile[index] : nil
             session.policy = picked?.number
-            replies = [picked.map { .menu($0, justVerified: false, understood: true) } ?? .policyList(onFile, justVerified: false, understood: false)]
+            let waiting = picked == nil ? nil : session.request.take()
+            replies = [
+                picked.map { policy in waiting.map { .answer($0, policy, justVerified: false) } ?? .menu(policy, justVerified: false, understood: true) }
+                    ?? .policyList(onFile, justVerified: false, understood: false)
+            ]
         } else if let policy = only ?? named ?? chosen ?? nil {
             session.policy = policy.number
+            let waiting = session.request.take()
             replies = answers(from: policy, justVerified: false, understood: understood)
+            if let waiting, case .menu = replies.first { replies = [.answer(waiting, policy, justVerified: false)] }
         } else {
             replies = [.policyList(onFile, justVerified: false, understood: understood)]
         }

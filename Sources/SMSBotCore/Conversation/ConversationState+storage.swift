@@ -41,9 +41,14 @@ extension ConversationState {
             writer.byte(Case.locked.rawValue)
             writer.string(subject.storedKey)
             writer.date(until)
+        case .verified(let session) where session.byPhone:
+            // A session verified by phone may have no policy chosen yet, nor a request waiting: "" then.
+            writer.byte(Case.verifiedByPhone.rawValue)
+            writer.string(session.policy?.canonical ?? "")
+            writer.string(session.request?.rawValue ?? "")
+            writer.date(session.lastActivity)
         case .verified(let session):
-            // A session verified by phone may have no policy chosen yet: "" then.
-            writer.byte(session.byPhone ? Case.verifiedByPhone.rawValue : Case.verified.rawValue)
+            writer.byte(Case.verified.rawValue)
             writer.string(session.policy?.canonical ?? "")
             writer.date(session.lastActivity)
         }
@@ -89,10 +94,11 @@ extension ConversationState {
             guard let policy = reader.policy(), let lastActivity = reader.date() else { return nil }
             return .verified(VerifiedSession(policy: policy, lastActivity: lastActivity))
         case .verifiedByPhone:
-            guard let chosen = reader.string(), let lastActivity = reader.date() else { return nil }
+            guard let chosen = reader.string(), let request = reader.string(), let lastActivity = reader.date() else { return nil }
             let policy = PolicyNumber(chosen)
-            guard chosen.isEmpty || policy?.canonical == chosen else { return nil }
-            return .verified(VerifiedSession(policy: policy, byPhone: true, lastActivity: lastActivity))
+            let question = PolicyQuestion(rawValue: request)
+            guard chosen.isEmpty || policy?.canonical == chosen, request.isEmpty || question != nil else { return nil }
+            return .verified(VerifiedSession(policy: policy, byPhone: true, request: question, lastActivity: lastActivity))
         }
     }
 }

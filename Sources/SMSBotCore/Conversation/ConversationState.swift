@@ -61,13 +61,16 @@ public struct VerifiedSession: Equatable, Sendable {
     /// Verified through `FORGOT`: the texter holds every policy on file for their number, and
     /// may choose or switch between them without a new code.
     public var byPhone: Bool
+    /// What the customer asked for before verifying by phone, answered once they choose a policy.
+    public var request: PolicyQuestion?
     /// The last message received; the session ends `session.idleSeconds` after it.
     public var lastActivity: Date
 
     /// Creates a session.
-    public init(policy: PolicyNumber?, byPhone: Bool = false, lastActivity: Date) {
+    public init(policy: PolicyNumber?, byPhone: Bool = false, request: PolicyQuestion? = nil, lastActivity: Date) {
         self.policy = policy
         self.byPhone = byPhone
+        self.request = request
         self.lastActivity = lastActivity
     }
 }
