@@ -29,6 +29,7 @@ import Testing
         #expect(chat.send("2").replies == [.answer(.premium, Fixtures.policy(Fixtures.auto), justVerified: false)])
         #expect(chat.send("any open claims?").replies == [.answer(.claims, Fixtures.policy(Fixtures.auto), justVerified: false)])
         #expect(chat.send("what?").replies == [.menu(Fixtures.policy(Fixtures.auto), justVerified: false, understood: false)])
+        #expect(chat.send("AUTO-1001").replies == [.menu(Fixtures.policy(Fixtures.auto), justVerified: false, understood: true)])
         #expect(chat.audit == [.codeSent(.policy(Fixtures.auto)), .verified(.policy(Fixtures.auto))])
     }
 

@@ -99,6 +99,7 @@ import Testing
         #expect(switched.replies == [.answer(.status, auto, justVerified: false)])
         #expect(switched.effects.isEmpty, "no new code")
         #expect(chat.send("4").replies == [.answer(.claims, auto, justVerified: false)])
+        #expect(chat.send("HOME-2002").replies == [.menu(home, justVerified: false, understood: true)], "naming it is understood")
         #expect(chat.send("MENU").replies == [.policyList([auto, home], justVerified: false, understood: true)])
         #expect(chat.send("C").replies == [.policyList([auto, home], justVerified: false, understood: false)], "no policy C")
         #expect(chat.send("A").replies == [.menu(auto, justVerified: false, understood: true)])

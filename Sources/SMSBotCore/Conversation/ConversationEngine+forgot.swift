@@ -67,7 +67,8 @@ extension Turn {
         } else if let policy = only ?? named ?? chosen ?? nil {
             session.policy = policy.number
             let waiting = session.request.take()
-            replies = answers(from: policy, justVerified: false, understood: understood)
+            // Naming the policy is understood even when nothing else was asked.
+            replies = answers(from: policy, justVerified: false, understood: understood || named != nil)
             if let waiting, case .menu = replies.first { replies = [.answer(waiting, policy, justVerified: false)] }
         } else {
             replies = [.policyList(onFile, justVerified: false, understood: understood)]

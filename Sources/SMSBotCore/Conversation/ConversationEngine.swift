@@ -157,7 +157,7 @@ struct Turn {
             let request = PolicyQuestion.asked(in: message.text).first ?? state.rememberedRequest
             switch state {
             case .verified(let session) where session.policy == chosen && !session.byPhone:
-                return answer(session)
+                return answer(session, understood: true)
             case .codePending(let pending) where pending.subject == .policy(chosen):
                 // Asking again is a RESEND: the cooldown and the caps apply.
                 return resend(request: request, random: &random)
@@ -192,7 +192,7 @@ struct Turn {
         if state == .new { state = .awaitingPolicyNumber }
     }
 
-    private mutating func answer(_ session: VerifiedSession) {
+    private mutating func answer(_ session: VerifiedSession, understood: Bool = false) {
         guard let number = session.policy, let policy = context.policies[number] else {
             // The policy was removed since verification: nothing left to talk about.
             state = .awaitingPolicyNumber
@@ -200,7 +200,7 @@ struct Turn {
             return
         }
         state = .verified(VerifiedSession(policy: number, lastActivity: now))
-        replies = answers(from: policy, justVerified: false, understood: false)
+        replies = answers(from: policy, justVerified: false, understood: understood)
     }
 
     /// The answers to what the message asked, or the menu when it asked nothing.
